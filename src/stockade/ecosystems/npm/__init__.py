@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from packageurl import PackageURL
 
-from stockade.ecosystems.interface import Ecosystem, ManifestParser, Registry
+from stockade.ecosystems.interface import Ecosystem, ManifestParser, Registry, VersionScheme
 from stockade.ecosystems.npm.versions import NpmSemver
 
 if TYPE_CHECKING:
@@ -17,8 +17,8 @@ if TYPE_CHECKING:
 class NpmSupport:
     """The :class:`~stockade.ecosystems.interface.EcosystemSupport` of npm."""
 
-    ecosystem = Ecosystem.NPM
-    versions = NpmSemver()
+    ecosystem: Ecosystem = Ecosystem.NPM
+    versions: VersionScheme = NpmSemver()
 
     def normalize_name(self, name: str) -> str:
         # npm names are compared as written (new names must be lower case; old ones may not be).

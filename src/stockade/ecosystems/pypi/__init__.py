@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from packageurl import PackageURL
 from packaging.utils import canonicalize_name
 
-from stockade.ecosystems.interface import Ecosystem, ManifestParser, Registry
+from stockade.ecosystems.interface import Ecosystem, ManifestParser, Registry, VersionScheme
 from stockade.ecosystems.pypi.versions import PEP440
 
 if TYPE_CHECKING:
@@ -18,8 +18,8 @@ if TYPE_CHECKING:
 class PyPISupport:
     """The :class:`~stockade.ecosystems.interface.EcosystemSupport` of PyPI."""
 
-    ecosystem = Ecosystem.PYPI
-    versions = PEP440()
+    ecosystem: Ecosystem = Ecosystem.PYPI
+    versions: VersionScheme = PEP440()
 
     def normalize_name(self, name: str) -> str:
         return str(canonicalize_name(name.strip()))
