@@ -57,6 +57,15 @@ class ConfigError(InputError):
     """Stockade's own configuration is invalid."""
 
 
+class HttpError(StockadeError):
+    """An HTTP request failed after its retries (network error, timeout, bad status)."""
+
+    def __init__(self, message: str, *, url: str, status: int | None = None) -> None:
+        self.url = url
+        self.status = status
+        super().__init__(message)
+
+
 class RegistryError(StockadeError):
     """A package registry could not answer (network error, timeout, bad response)."""
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
     from stockade.ecosystems.graph import DependencyGraph
-    from stockade.ecosystems.http import HttpClient
+    from stockade.http import HttpClient
 
 
 class Ecosystem(StrEnum):

@@ -11,7 +11,7 @@ from stockade.ecosystems.interface import Ecosystem, ManifestParser, Registry, V
 from stockade.ecosystems.npm.versions import NpmSemver
 
 if TYPE_CHECKING:
-    from stockade.ecosystems.http import HttpClient
+    from stockade.http import HttpClient
 
 
 class NpmSupport:

@@ -12,7 +12,7 @@ from stockade.ecosystems.interface import Ecosystem, ManifestParser, Registry, V
 from stockade.ecosystems.pypi.versions import PEP440
 
 if TYPE_CHECKING:
-    from stockade.ecosystems.http import HttpClient
+    from stockade.http import HttpClient
 
 
 class PyPISupport:
