@@ -1,0 +1,142 @@
+"""The store's tables as typed SQLAlchemy 2 declarative models.
+
+Portable types only (``JSON``, ``DateTime(timezone=True)``), so that the same models serve
+SQLite and PostgreSQL. The Alembic revisions under ``migrations/versions`` create exactly these.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+"""Deterministic constraint names, shared by the models and the migrations."""
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware timestamp stored in UTC; naive values read back are taken as UTC."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    """The declarative base of every store table."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON(), list[str]: JSON()}
+
+
+class VulnerabilityRow(Base):
+    """One OSV record, with its raw JSON and where it was imported from."""
+
+    __tablename__ = "vulnerability"
+
+    id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    modified: Mapped[datetime]
+    published: Mapped[datetime | None]
+    withdrawn: Mapped[datetime | None]
+    is_malicious: Mapped[bool] = mapped_column(Boolean)
+    summary: Mapped[str | None] = mapped_column(Text)
+    aliases: Mapped[list[str]]
+    raw: Mapped[dict[str, Any]]
+    source: Mapped[str] = mapped_column(Text)
+    imported_at: Mapped[datetime]
+
+    affected: Mapped[list[AffectedPackageRow]] = relationship(
+        back_populates="vulnerability", cascade="all, delete-orphan", passive_deletes=True
+    )
+    alias_rows: Mapped[list[AliasRow]] = relationship(
+        back_populates="vulnerability", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class AffectedPackageRow(Base):
+    """One package a record affects; ``name_key`` is the normalised name used for lookups."""
+
+    __tablename__ = "affected_package"
+    __table_args__ = (Index("ix_affected_package_ecosystem_name_key", "ecosystem", "name_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    vulnerability_id: Mapped[str] = mapped_column(
+        String(255), ForeignKey("vulnerability.id", ondelete="CASCADE"), index=True
+    )
+    ecosystem: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(Text)
+    name_key: Mapped[str] = mapped_column(Text)
+
+    vulnerability: Mapped[VulnerabilityRow] = relationship(back_populates="affected")
+
+
+class AliasRow(Base):
+    """Another id of a record (``CVE-…``, ``GHSA-…``), for finding it by any of its ids.
+
+    The primary key (alias, vulnerability_id) is the index for lookups by alias.
+    """
+
+    __tablename__ = "alias"
+
+    alias: Mapped[str] = mapped_column(String(255), primary_key=True)
+    vulnerability_id: Mapped[str] = mapped_column(
+        String(255),
+        ForeignKey("vulnerability.id", ondelete="CASCADE"),
+        primary_key=True,
+        index=True,
+    )
+
+    vulnerability: Mapped[VulnerabilityRow] = relationship(back_populates="alias_rows")
+
+
+class MetaRow(Base):
+    """A key/value pair of store state (sync ETags, last sync time per source)."""
+
+    __tablename__ = "meta"
+
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime]
+
+
+__all__ = [
+    "AffectedPackageRow",
+    "AliasRow",
+    "Base",
+    "MetaRow",
+    "UTCDateTime",
+    "VulnerabilityRow",
+]
