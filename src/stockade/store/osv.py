@@ -261,8 +261,6 @@ class OSVStore:
                 .group_by(AffectedPackageRow.ecosystem)
                 .order_by(AffectedPackageRow.ecosystem)
             ).all()
-        if isinstance(last, str):  # aggregates bypass the column type on SQLite
-            last = datetime.fromisoformat(last)
         return StoreStats(
             total=total,
             malicious=malicious,
@@ -352,7 +350,8 @@ class LocalOSVSource:
     def __init__(self, store: OSVStore) -> None:
         self.store = store
         """The store queried."""
-        self.name = f"local OSV database ({store.count():,} records)"
+        count = store.count()
+        self.name = f"local OSV database ({count:,} record{'' if count == 1 else 's'})"
         """A short description for reports."""
 
     @classmethod
