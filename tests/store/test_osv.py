@@ -114,6 +114,12 @@ def test_progress_reports_records_read(store: OSVStore) -> None:
     )
     assert seen == [1000, 2000, 2500]
 
+    seen.clear()
+    records = [make_record(f"R-{n}") for n in range(2000)]
+    stats = store.import_records(records, source="test", progress=seen.append)
+    assert stats.unchanged == 2000
+    assert seen == [1000, 2000]
+
 
 def test_get_by_id_and_by_alias(store: OSVStore) -> None:
     record = make_record("PYSEC-2017-94", aliases=["CVE-2013-7459", "GHSA-cq27-v7xp-c356"])

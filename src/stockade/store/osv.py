@@ -115,7 +115,8 @@ class OSVStore:
         """Upsert ``records`` in one transaction: all are written, or none if one fails.
 
         A record replaces the stored one with the same id only when its ``modified`` is newer.
-        ``progress`` is called with the number of records read so far after each chunk.
+        ``progress`` is called with the number of records read so far, every 1,000 records
+        and at the end.
         """
         added = updated = unchanged = withdrawn = seen = 0
         imported_at = datetime.now(UTC)
@@ -151,12 +152,12 @@ class OSVStore:
                         self._write(session, pending.values(), replaced, source, imported_at)
                         pending.clear()
                         replaced.clear()
-                        if progress is not None:
-                            progress(seen)
+                    if progress is not None and seen % _WRITE_CHUNK == 0:
+                        progress(seen)
                 self._write(session, pending.values(), replaced, source, imported_at)
         finally:
             self._cache.clear()
-        if progress is not None:
+        if progress is not None and (seen == 0 or seen % _WRITE_CHUNK):
             progress(seen)
         return ImportStats(added=added, updated=updated, unchanged=unchanged, withdrawn=withdrawn)
 
