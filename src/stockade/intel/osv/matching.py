@@ -1,0 +1,217 @@
+"""Which package versions an OSV record affects, by the schema's evaluation rules.
+
+See https://ossf.github.io/osv-schema/#evaluation. A version is affected when it is listed in
+``affected[].versions`` or lies in any ``ECOSYSTEM`` or ``SEMVER`` range; ``GIT`` ranges name
+commits and are ignored here. ``ECOSYSTEM`` ranges use the package's ecosystem order (PEP 440
+for PyPI, npm's semver for npm); ``SEMVER`` ranges always use semver order, with a leading
+``v`` stripped.
+
+Invalid versions never raise. A queried version the scheme cannot parse lies in no range (its
+place in the order is unknown), so only an exact entry of the enumerated ``versions`` list
+matches it. An event version the scheme cannot parse is dropped from its range: an unknown
+``introduced`` opens nothing, an unknown ``fixed`` or ``last_affected`` closes nothing.
+
+Ranges are compiled once per :class:`~stockade.intel.osv.models.Affected` object (sorted event
+keys, enumerated-version keys) and cached, so matching many package versions against the same
+records is cheap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass
+from enum import IntEnum
+from functools import lru_cache
+from typing import Any
+
+from stockade.ecosystems import get
+from stockade.ecosystems.interface import Ecosystem, VersionScheme
+from stockade.intel.osv.models import Affected, Range, Vulnerability
+
+__all__ = ["affects", "fixed_versions", "is_affected", "matching_affected"]
+
+_LOWEST: tuple[int] = (0,)
+"""Sort key of ``introduced: "0"``: below every version, valid or not."""
+_HIGHEST: tuple[int] = (2,)
+"""Sort key of ``limit: "*"``: above every version."""
+
+
+class _Kind(IntEnum):
+    INTRODUCED = 0
+    FIXED = 1
+    LAST_AFFECTED = 2
+
+
+@dataclass(frozen=True, slots=True)
+class _CompiledRange:
+    """One range's events as ``(sort key, kind)`` pairs, sorted, and its limit keys."""
+
+    scheme: VersionScheme
+    events: tuple[tuple[Any, _Kind], ...]
+    limits: tuple[Any, ...] | None
+    """``None`` when the range has no limit event (an implicit ``*``)."""
+
+    def contains(self, version: str) -> bool:
+        """Whether ``version`` lies in this range (the schema's ``IncludedInRanges``)."""
+        key = (1, self.scheme.key(version))
+        if self.limits is not None and not any(key < limit for limit in self.limits):
+            return False
+        vulnerable = False
+        for event_key, kind in self.events:
+            if key < event_key:
+                break  # events are sorted: none of the rest can fire
+            if kind is _Kind.INTRODUCED:
+                vulnerable = True
+            elif kind is _Kind.FIXED or key > event_key:
+                vulnerable = False
+        return vulnerable
+
+
+@dataclass(frozen=True, slots=True)
+class _CompiledAffected:
+    """An ``affected`` entry ready for fast matching."""
+
+    scheme: VersionScheme
+    versions: frozenset[str]
+    version_keys: frozenset[Hashable]
+    ranges: tuple[_CompiledRange, ...]
+
+    def matches(self, version: str) -> bool:
+        if version in self.versions:
+            return True
+        if self.version_keys and self.scheme.key(version) in self.version_keys:
+            return True
+        return any(r.contains(version) for r in self.ranges)
+
+
+class _Key:
+    """An ``affected`` entry and a scheme, hashed by identity (the models are unhashable).
+
+    The cache holding the key holds the objects too, so their ids cannot be reused meanwhile.
+    """
+
+    __slots__ = ("affected", "scheme")
+
+    def __init__(self, affected: Affected, scheme: VersionScheme) -> None:
+        self.affected = affected
+        self.scheme = scheme
+
+    def __hash__(self) -> int:
+        return hash((id(self.affected), id(self.scheme)))
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, _Key)
+            and other.affected is self.affected
+            and other.scheme is self.scheme
+        )
+
+
+def _semver() -> VersionScheme:
+    return get(Ecosystem.NPM).versions
+
+
+def _strip_v(version: str) -> str:
+    return version[1:] if version[:1] in ("v", "V") and version[1:2].isdigit() else version
+
+
+def _compile_range(rng: Range, scheme: VersionScheme) -> _CompiledRange | None:
+    semver = rng.type == "SEMVER"
+    if not semver and rng.type != "ECOSYSTEM":
+        return None  # GIT (commit hashes) and unknown types say nothing about versions
+    if semver:
+        scheme = _semver()
+    events: list[tuple[Any, _Kind]] = []
+    limits: list[Any] = []
+    has_limit = False
+    for event in rng.events:
+        if event.introduced is not None:
+            raw, kind = event.introduced, _Kind.INTRODUCED
+        elif event.fixed is not None:
+            raw, kind = event.fixed, _Kind.FIXED
+        elif event.last_affected is not None:
+            raw, kind = event.last_affected, _Kind.LAST_AFFECTED
+        elif event.limit is not None:
+            has_limit = True
+            if "*" in event.limit:
+                limits.append(_HIGHEST)
+            else:
+                value = _strip_v(event.limit) if semver else event.limit
+                limits.append((1, scheme.key(value)))
+            continue
+        else:
+            continue
+        if kind is _Kind.INTRODUCED and raw == "0":
+            events.append((_LOWEST, kind))
+            continue
+        value = _strip_v(raw) if semver else raw
+        events.append(((1, scheme.key(value)), kind))
+    # A stable sort keeps the record's own order between events of equal versions.
+    events.sort(key=lambda item: item[0])
+    return _CompiledRange(
+        scheme=scheme, events=tuple(events), limits=tuple(limits) if has_limit else None
+    )
+
+
+@lru_cache(maxsize=16384)
+def _compiled(key: _Key) -> _CompiledAffected:
+    affected, scheme = key.affected, key.scheme
+    keys: set[Hashable] = {scheme.key(v) for v in affected.versions}
+    ranges = [_compile_range(r, scheme) for r in affected.ranges]
+    return _CompiledAffected(
+        scheme=scheme,
+        versions=frozenset(affected.versions),
+        version_keys=frozenset(keys),
+        ranges=tuple(r for r in ranges if r is not None),
+    )
+
+
+def is_affected(affected: Affected, version: str, scheme: VersionScheme) -> bool:
+    """Whether ``version`` is listed in ``affected.versions`` or lies in one of its ranges."""
+    return _compiled(_Key(affected, scheme)).matches(version)
+
+
+def in_ranges(affected: Affected, version: str, scheme: VersionScheme) -> bool:
+    """Whether ``version`` lies in one of the ``ECOSYSTEM``/``SEMVER`` ranges (the list aside)."""
+    return any(r.contains(version) for r in _compiled(_Key(affected, scheme)).ranges)
+
+
+@lru_cache(maxsize=65536)
+def _normalize(ecosystem: Ecosystem, name: str) -> str:
+    return get(ecosystem).normalize_name(name)
+
+
+def matching_affected(
+    record: Vulnerability, ecosystem: Ecosystem | str, name: str
+) -> Iterable[Affected]:
+    """The ``affected`` entries of ``record`` that name this package."""
+    eco = Ecosystem(ecosystem)
+    wanted = _normalize(eco, name)
+    for affected in record.affected:
+        package = affected.package
+        if package is None or package.ecosystem != eco.value:
+            continue
+        if _normalize(eco, package.name) == wanted:
+            yield affected
+
+
+def affects(record: Vulnerability, ecosystem: Ecosystem | str, name: str, version: str) -> bool:
+    """Whether ``record`` affects ``name`` at ``version``; withdrawn records affect nothing."""
+    if record.withdrawn is not None:
+        return False
+    scheme = get(ecosystem).versions
+    return any(is_affected(a, version, scheme) for a in matching_affected(record, ecosystem, name))
+
+
+def fixed_versions(record: Vulnerability, ecosystem: Ecosystem | str, name: str) -> tuple[str, ...]:
+    """The ``fixed`` versions the record gives for this package, unique, lowest first."""
+    scheme = get(ecosystem).versions
+    found: set[str] = set()
+    for affected in matching_affected(record, ecosystem, name):
+        for rng in affected.ranges:
+            if rng.type not in ("ECOSYSTEM", "SEMVER"):
+                continue
+            for event in rng.events:
+                if event.fixed:
+                    found.add(_strip_v(event.fixed) if rng.type == "SEMVER" else event.fixed)
+    return tuple(sorted(found, key=lambda v: (scheme.key(v), v)))
