@@ -89,12 +89,16 @@ def _component(pkg: PackageReport, bom_ref: str) -> Component:
             path, line = split_location(loc)
             occurrences.append(Occurrence(location=path, line=line))
         evidence = ComponentEvidence(occurrences=occurrences)
+    try:
+        purl: PackageURL | None = PackageURL.from_string(pkg.purl)
+    except ValueError:
+        purl = None
     return Component(
         type=ComponentType.LIBRARY,
         name=name,
         group=group,
         version=pkg.version,
-        purl=PackageURL.from_string(pkg.purl),
+        purl=purl,
         bom_ref=bom_ref,
         scope=scope,
         evidence=evidence,

@@ -68,7 +68,7 @@ def _package_cells(pkg: PackageReport, width: int) -> list[Text]:
     name = Text(pkg.name)
     name.append(f" {pkg.ecosystem}", style="dim")
     version = Text(version_text(pkg))
-    via = Text(via_text(pkg, max_links=3 if width < NARROW else None))
+    via = Text(" > ".join(pkg.via) if pkg.via and not pkg.direct else via_text(pkg))
     scope = Text(", ".join(ordered_scopes(pkg.scopes)), style="dim" if is_dev_only(pkg) else "")
     return [name, version, via, scope]
 
@@ -95,13 +95,13 @@ def _findings_table(report: Report, width: int) -> Table:
     else:
         table.add_column("Package", overflow="fold")
         table.add_column("Version", overflow="fold")
-        table.add_column("Dependency", overflow="fold")
+        table.add_column("Via", overflow="fold")
         table.add_column("Scope", overflow="fold")
     table.add_column("Finding", no_wrap=True, overflow="fold")
     table.add_column("Severity", no_wrap=True)
     table.add_column("Fixed in", overflow="fold")
     if wide:
-        table.add_column("Summary", overflow="fold")
+        table.add_column("Summary", overflow="fold", max_width=max(30, width // 5))
     for pkg in by_urgency(report.packages):
         active = sorted(pkg.active_findings, key=lambda f: -f.severity.rank)
         first = [_package_block(pkg)] if narrow else _package_cells(pkg, width)
@@ -109,7 +109,7 @@ def _findings_table(report: Report, width: int) -> Table:
             cells = first if i == 0 else [Text("")] * len(first)
             row: list[RenderableType] = [
                 *cells,
-                _finding_cell(finding, wide),
+                _finding_cell(finding, False),
                 severity_text(finding),
                 _fix_cell(finding),
             ]
