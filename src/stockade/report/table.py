@@ -37,7 +37,8 @@ MALICIOUS_STYLE = "bold white on red"
 WIDE = 140
 """From this width on, the table also shows each finding's summary."""
 NARROW = 110
-"""Below this width, long ``via`` chains are shortened."""
+"""Below this width, package, version, path and scope share one column and long ``via`` chains
+are shortened to their first and last links."""
 LISTED_MANIFESTS = 5
 """Up to this many manifest names are listed in the header."""
 
@@ -64,7 +65,7 @@ def _fix_cell(finding: Finding) -> Text:
     return Text(fixes) if fixes else Text("no fix", style="dim")
 
 
-def _package_cells(pkg: PackageReport, width: int) -> list[Text]:
+def _package_cells(pkg: PackageReport) -> list[Text]:
     name = Text(pkg.name)
     name.append(f" {pkg.ecosystem}", style="dim")
     version = Text(version_text(pkg))
@@ -104,7 +105,7 @@ def _findings_table(report: Report, width: int) -> Table:
         table.add_column("Summary", overflow="fold", max_width=max(30, width // 5))
     for pkg in by_urgency(report.packages):
         active = sorted(pkg.active_findings, key=lambda f: -f.severity.rank)
-        first = [_package_block(pkg)] if narrow else _package_cells(pkg, width)
+        first = [_package_block(pkg)] if narrow else _package_cells(pkg)
         for i, finding in enumerate(active):
             cells = first if i == 0 else [Text("")] * len(first)
             row: list[RenderableType] = [
