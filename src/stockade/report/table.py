@@ -38,7 +38,7 @@ WIDE = 140
 """From this width on, the table also shows each finding's summary."""
 NARROW = 110
 """Below this width, package, version, path and scope share one column and long ``via`` chains
-are shortened to their first and last links."""
+lose their middle links."""
 LISTED_MANIFESTS = 5
 """Up to this many manifest names are listed in the header."""
 
