@@ -13,8 +13,12 @@ _ANY = {"", "*", "latest", "x", "X"}
 
 @lru_cache(maxsize=65536)
 def _parse(version: str) -> Any:
+    text = version.strip()
     try:
-        return nodesemver.make_semver(version, loose=True)
+        # make_semver alone is laxer than npm (it takes "1.2", "1.2.3.4"); valid() is not.
+        if nodesemver.valid(text, loose=True) is None:
+            return None
+        return nodesemver.make_semver(text, loose=True)
     except Exception:  # node-semver raises ValueError and TypeError for bad input
         return None
 
