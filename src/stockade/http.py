@@ -106,7 +106,7 @@ class _DiskCache:
             if (
                 not isinstance(head, dict)
                 or head.get("format") != _CACHE_FORMAT
-                or head.get("url") != url
+                or head.get("url") != redact(url)
                 or head.get("length") != len(body)
             ):
                 raise ValueError("bad header")
@@ -126,7 +126,7 @@ class _DiskCache:
         path = self.path(url)
         head = {
             "format": _CACHE_FORMAT,
-            "url": url,
+            "url": redact(url),  # never credentials on disk
             "status": entry.status,
             "etag": entry.etag,
             "last_modified": entry.last_modified,

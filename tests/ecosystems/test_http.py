@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator, Callable, Coroutine
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 
@@ -76,6 +78,33 @@ async def test_retries_429_and_503_honouring_retry_after(tmp_path: Path) -> None
     assert len(sleeps.waits) == 2
     assert sleeps.waits[0] >= 7
     assert sleeps.waits[1] >= 3
+
+
+async def test_retry_after_as_http_date(tmp_path: Path) -> None:
+    when = format_datetime(datetime.now(UTC) + timedelta(seconds=40), usegmt=True)
+    answers = [httpx.Response(429, headers={"Retry-After": when}), httpx.Response(200, json=1)]
+    sleeps = Sleeps()
+    async with client(tmp_path, lambda r: answers.pop(0), sleep=sleeps, backoff=0.01) as http:
+        assert await http.get_json(URL) == 1
+    assert 20 <= sleeps.waits[0] <= 40
+
+
+async def test_credentials_never_reach_the_cache(tmp_path: Path) -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json=[])
+
+    url = "https://alice:s3cret@pypi.test/pypi/six/json"
+    async with client(tmp_path, handler) as http:
+        await http.get_json(url)
+        await http.get_json(url)
+    assert seen[0].headers["Authorization"].startswith("Basic ")
+    assert len(seen) == 1
+    for entry in (tmp_path / "cache").rglob("*"):
+        if entry.is_file():
+            assert b"s3cret" not in entry.read_bytes()
 
 
 async def test_backoff_grows_without_retry_after(tmp_path: Path) -> None:
