@@ -1,0 +1,266 @@
+"""Helpers shared by the npm parsers: reading files, JSON key lines, specs and sources."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from collections import deque
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from stockade.ecosystems.graph import DependencyGraph, NodeKey, Scope, Source
+from stockade.errors import InputError, ParseError
+
+_CONFLICT = ("<<<<<<<", "=======", ">>>>>>>")
+_EXACT = re.compile(r"^\s*[=v]*\s*(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?)\s*$")
+_RANGE_START = re.compile(r"^(?:[\d^~<>=*]|[xX](?:$|\.)|v\d)")
+_HEX_SHA1 = re.compile(r"^[0-9a-f]{40}$")
+_GIT_HOSTS = ("github:", "gitlab:", "bitbucket:", "gist:")
+_SHORTHAND = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+(?:#.*)?$")
+# A JSON object key at the start of a line: its indentation, the raw key, and whether it opens
+# an object (`"key": {`). npm and every editor pretty-print lockfiles this way.
+_JSON_KEY = re.compile(r'^([ \t]*)"((?:[^"\\\n]|\\.)*)"[ \t]*:[ \t]*(\{)?', re.MULTILINE)
+_JSON_OPENER = re.compile(r'^([ \t]*)"((?:[^"\\\n]|\\.)*)"[ \t]*:[ \t]*(\{)', re.MULTILINE)
+
+
+def read_text(path: Path) -> str:
+    """The file's text (UTF-8, an optional BOM dropped); :class:`InputError` if unreadable."""
+    try:
+        data = path.read_bytes()
+    except IsADirectoryError:
+        raise InputError("is a directory, not a file", path=path) from None
+    except FileNotFoundError:
+        raise InputError("no such file", path=path) from None
+    except OSError as exc:
+        raise InputError(f"cannot read file: {exc.strerror or exc}", path=path) from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise InputError(
+            f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})",
+            path=path,
+            line=line,
+        ) from None
+    return text.removeprefix("\ufeff")
+
+
+def check_conflict_markers(path: Path, text: str) -> None:
+    """Raise :class:`ParseError` at the first unresolved git merge-conflict marker."""
+    if "<<<<<<<" not in text and ">>>>>>>" not in text:
+        return
+    for number, line in enumerate(text.split("\n"), 1):
+        if line.startswith(_CONFLICT):
+            raise ParseError(
+                "unresolved merge conflict",
+                path=path,
+                line=number,
+                hint="resolve the conflict (or regenerate the lockfile) and try again",
+            )
+
+
+def load_json(path: Path, text: str) -> Any:
+    """Parse JSON text, turning errors into :class:`ParseError` with the line."""
+    if not text.strip():
+        raise ParseError("empty file, expected a JSON object", path=path)
+    check_conflict_markers(path, text)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        what = "truncated JSON" if exc.pos >= len(text.rstrip()) else "invalid JSON"
+        raise ParseError(f"{what}: {exc.msg}", path=path, line=exc.lineno) from None
+    except RecursionError:
+        raise ParseError("invalid JSON: nested too deeply", path=path) from None
+
+
+def _unescape(raw: str) -> str:
+    if "\\" not in raw:
+        return raw
+    try:
+        value: str = json.loads(f'"{raw}"')
+    except json.JSONDecodeError:
+        return raw
+    return value
+
+
+def json_key_lines(text: str, *, openers_only: bool = False) -> dict[tuple[str, ...], int]:
+    """Map each object key's path (``("packages", "node_modules/a")``) to its 1-based line.
+
+    One pass over pretty-printed JSON, following nesting by indentation; the first occurrence
+    of a path wins. With ``openers_only`` only keys that open an object are recorded (enough
+    to place lockfile entries, and much faster). Minified JSON yields only its first key.
+    """
+    pattern = _JSON_OPENER if openers_only else _JSON_KEY
+    lines: dict[tuple[str, ...], int] = {}
+    stack: list[tuple[int, str]] = []
+    line = 1
+    pos = 0
+    for match in pattern.finditer(text):
+        start = match.start()
+        line += text.count("\n", pos, start)
+        pos = start
+        width = len(match.group(1).expandtabs(8))
+        while stack and stack[-1][0] >= width:
+            stack.pop()
+        key = _unescape(match.group(2))
+        path = (*(k for _, k in stack), key)
+        lines.setdefault(path, line)
+        if match.group(3):
+            stack.append((width, key))
+    return lines
+
+
+def exact_version(spec: str) -> str | None:
+    """The version an npm spec pins exactly (``"1.2.3"``, ``"=1.2.3"``), else ``None``."""
+    match = _EXACT.match(spec)
+    return match.group(1) if match else None
+
+
+def split_descriptor(descriptor: str) -> tuple[str, str]:
+    """Split ``name@range`` (``@scope/name@range``) into name and range (``""`` if none)."""
+    at = descriptor.find("@", 1)
+    if at < 0:
+        return descriptor, ""
+    return descriptor[:at], descriptor[at + 1 :]
+
+
+def alias_target(spec: str) -> tuple[str, str] | None:
+    """For an alias spec ``npm:real-name@range``, the real name and range; else ``None``.
+
+    Berry's ``npm:^1.2.0`` (the registry protocol with a plain range) is not an alias.
+    """
+    if not spec.startswith("npm:"):
+        return None
+    rest = spec[4:].strip()
+    if not rest:
+        return None
+    if "@" not in rest[1:] and not rest.startswith("@"):
+        if _RANGE_START.match(rest) or "||" in rest or " " in rest:
+            return None
+        return rest, "*"
+    name, rng = split_descriptor(rest)
+    return name, rng or "*"
+
+
+@dataclass(frozen=True, slots=True)
+class SpecSource:
+    """Where a non-registry spec points."""
+
+    source: Source
+    url: str
+
+
+def classify_spec(spec: str) -> SpecSource | None:
+    """The non-registry source an npm dependency spec names, or ``None`` for a registry range.
+
+    Git (``git+https://``, ``github:user/repo``, ``user/repo``), URL tarballs
+    (``https://.../x.tgz``) and local paths (``file:``, ``link:``, ``workspace:``, ``./dir``).
+    """
+    spec = spec.strip()
+    lower = spec.lower()
+    if lower.startswith(("git+", "git://", "git@")) or lower.startswith(_GIT_HOSTS):
+        return SpecSource(Source.GIT, spec)
+    if lower.startswith(("http://", "https://")):
+        host_path = urlsplit(spec)
+        if host_path.path.endswith(".git") or "#commit=" in spec:
+            return SpecSource(Source.GIT, spec)
+        return SpecSource(Source.URL, spec)
+    if lower.startswith(("file:", "link:", "workspace:", "portal:")):
+        return SpecSource(Source.PATH, spec)
+    if spec.startswith(("./", "../", "/", "~/")) or spec in {".", ".."}:
+        return SpecSource(Source.PATH, spec)
+    if _SHORTHAND.match(spec) and not spec.startswith("npm:"):
+        return SpecSource(Source.GIT, f"github:{spec}")
+    return None
+
+
+def classify_resolved(resolved: str | None) -> SpecSource | None:
+    """The source a lockfile ``resolved`` URL shows; ``None`` for a registry tarball."""
+    if not resolved:
+        return None
+    lower = resolved.lower()
+    if lower.startswith(("http://", "https://")):
+        parts = urlsplit(resolved)
+        if "/-/" in parts.path and parts.path.endswith(".tgz"):
+            return None
+        if parts.netloc == "codeload.github.com" or parts.path.endswith(".git"):
+            return SpecSource(Source.GIT, resolved)
+        return SpecSource(Source.URL, resolved)
+    return classify_spec(resolved) or SpecSource(Source.PATH, resolved)
+
+
+def integrity_hashes(integrity: object, resolved: str | None = None) -> tuple[str, ...]:
+    """Subresource-integrity strings of an entry; a ``#<sha1 hex>`` URL fragment as fallback."""
+    if isinstance(integrity, str) and integrity.strip():
+        return tuple(integrity.split())
+    if resolved and "#" in resolved:
+        fragment = resolved.rsplit("#", 1)[1]
+        if _HEX_SHA1.match(fragment):
+            return ("sha1-" + base64.b64encode(bytes.fromhex(fragment)).decode("ascii"),)
+    return ()
+
+
+def strip_fragment(url: str) -> str:
+    """A URL without its ``#...`` fragment."""
+    return url.split("#", 1)[0]
+
+
+def flags_scopes(entry: Mapping[str, Any]) -> set[Scope]:
+    """Scopes from npm's ``dev``/``optional``/``devOptional``/``peer`` entry flags."""
+    dev = entry.get("dev") is True
+    optional = entry.get("optional") is True
+    if entry.get("devOptional") is True:
+        return {Scope.DEV, Scope.OPTIONAL}
+    if dev:
+        return {Scope.DEV}
+    if optional:
+        return {Scope.OPTIONAL}
+    if entry.get("peer") is True:
+        return {Scope.PEER}
+    return {Scope.PROD}
+
+
+def propagate_scopes(
+    graph: DependencyGraph,
+    optional_edges: Iterable[tuple[NodeKey, NodeKey]] = (),
+    peer_edges: Iterable[tuple[NodeKey, NodeKey]] = (),
+) -> None:
+    """Give every node the scopes it is reached with from the direct nodes.
+
+    A node reached through a prod path is ``{prod}``; otherwise it gets every scope it is
+    reached with (``{dev}``, ``{dev, optional}`` ...), as npm's lockfile flags say. An edge in
+    ``optional_edges`` (``peer_edges``) turns a prod path into an optional (peer) one. Direct
+    nodes keep their declared scopes as well; nodes no direct node reaches keep theirs.
+    """
+    optional = set(optional_edges)
+    peer = set(peer_edges)
+    reached: dict[NodeKey, set[Scope]] = {}
+    queue: deque[tuple[NodeKey, Scope]] = deque()
+    for node in graph.nodes.values():
+        if node.direct:
+            for scope in node.scopes:
+                queue.append((node.key, scope))
+    while queue:
+        key, scope = queue.popleft()
+        seen = reached.setdefault(key, set())
+        if scope in seen:
+            continue
+        seen.add(scope)
+        for child in graph.edges.get(key, ()):
+            next_scope = scope
+            if scope is Scope.PROD and (key, child) in optional:
+                next_scope = Scope.OPTIONAL
+            elif scope is Scope.PROD and (key, child) in peer:
+                next_scope = Scope.PEER
+            if next_scope not in reached.get(child, ()):
+                queue.append((child, next_scope))
+    for key, node in graph.nodes.items():
+        scopes = reached.get(key)
+        if not scopes:
+            continue
+        computed = {Scope.PROD} if Scope.PROD in scopes else set(scopes)
+        node.scopes = computed | node.scopes if node.direct else computed
