@@ -16,8 +16,8 @@ from pathlib import Path
 
 from stockade import ecosystems
 from stockade.ecosystems.graph import DependencyGraph, Location, Node, Scope
-from stockade.ecosystems.interface import Ecosystem, ManifestParser
-from stockade.errors import InputError
+from stockade.ecosystems.interface import Ecosystem, ManifestParser, VersionScheme
+from stockade.errors import InputError, StockadeError
 
 SKIP_DIRS = frozenset(
     {
@@ -174,9 +174,7 @@ def _mark_direct(locked: DependencyGraph, declared: DependencyGraph) -> None:
             continue
         scheme = ecosystems.get(decl.ecosystem).versions
         chosen = [
-            n
-            for n in candidates
-            if decl.spec is None or (n.version and scheme.satisfies(n.version, decl.spec))
+            n for n in candidates if n.version and _satisfies(scheme, n.version, decl.spec)
         ] or candidates
         for node in chosen:
             node.direct = True
@@ -184,6 +182,15 @@ def _mark_direct(locked: DependencyGraph, declared: DependencyGraph) -> None:
             if Scope.PROD in decl.scopes or not node.scopes:
                 node.scopes |= decl.scopes
             node.locations = _declared_first(decl.locations, node.locations)
+
+
+def _satisfies(scheme: VersionScheme, version: str, spec: str | None) -> bool:
+    if not spec:
+        return True
+    try:
+        return scheme.satisfies(version, spec)
+    except StockadeError:
+        return False
 
 
 def _declared_first(declared: list[Location], existing: list[Location]) -> list[Location]:

@@ -63,7 +63,12 @@ async def resolve_ranges(
             outcome.errors[key] = error or f"{name} is not known to the {eco.value} registry"
             node.resolution = Resolution.UNRESOLVED
             continue
-        version = best_version(info, node.spec or "")
+        try:
+            version = best_version(info, node.spec or "")
+        except StockadeError as exc:
+            outcome.errors[key] = str(exc)
+            node.resolution = Resolution.UNRESOLVED
+            continue
         if version is None:
             outcome.errors[key] = f"no published version of {name} satisfies {node.spec!r}"
             node.resolution = Resolution.UNRESOLVED
