@@ -229,7 +229,7 @@ def _print_import(stats: Any) -> None:
     table.add_column("unchanged", justify="right")
     table.add_column("withdrawn", justify="right")
     table.add_row(
-        str(stats.read),
+        str(stats.total),
         str(stats.added),
         str(stats.updated),
         str(stats.unchanged),
