@@ -139,7 +139,7 @@ async def _lookup(
     for source in sources:
         try:
             if not await source.available():
-                problems.append(f"{source.name}: no records")
+                problems.append(f"{source.name}: not available")
                 continue
             answer = await source.query(queries)
         except OSVError as exc:

@@ -171,11 +171,14 @@ async def _run_check(request: Any, source: str, progress: Any) -> Any:
         sources: list[VulnerabilitySource] = []
         if source in ("auto", "local"):
             sources.append(LocalOSVSource(OSVStore(Database.open())))
-        if source in ("auto", "osv-api"):
-            sources.append(OSVApiSource(http))
-        return await run_check(
-            request, sources=sources, registry_for=registry_for, progress=progress
-        )
+        # The OSV API is a fallback: one quick retry, so that an offline machine learns
+        # within a second that it cannot be reached.
+        async with HttpClient(cache_dir=paths.cache_dir() / "http", retries=1, timeout=15) as osv:
+            if source in ("auto", "osv-api"):
+                sources.append(OSVApiSource(osv))
+            return await run_check(
+                request, sources=sources, registry_for=registry_for, progress=progress
+            )
 
 
 def write_atomic(path: Path, text: str) -> None:
