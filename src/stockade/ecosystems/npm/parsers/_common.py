@@ -71,7 +71,9 @@ def load_json(path: Path, text: str) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        what = "truncated JSON" if exc.pos >= len(text.rstrip()) else "invalid JSON"
+        # An error on the last line (an unterminated string, a missing value) means the text
+        # stops early: say so, that is the likely cause.
+        what = "truncated JSON" if "\n" not in text[exc.pos :].rstrip() else "invalid JSON"
         raise ParseError(f"{what}: {exc.msg}", path=path, line=exc.lineno) from None
     except RecursionError:
         raise ParseError("invalid JSON: nested too deeply", path=path) from None
@@ -112,6 +114,24 @@ def json_key_lines(text: str, *, openers_only: bool = False) -> dict[tuple[str, 
         if match.group(3):
             stack.append((width, key))
     return lines
+
+
+class KeyLines:
+    """Lines of JSON object keys: those opening objects at once, every key on a miss."""
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._openers = json_key_lines(text, openers_only=True)
+        self._all: dict[tuple[str, ...], int] | None = None
+
+    def get(self, path: tuple[str, ...]) -> int | None:
+        """The 1-based line of the key at ``path``, or ``None``."""
+        line = self._openers.get(path)
+        if line is None:
+            if self._all is None:
+                self._all = json_key_lines(self._text)
+            line = self._all.get(path)
+        return line
 
 
 def exact_version(spec: str) -> str | None:

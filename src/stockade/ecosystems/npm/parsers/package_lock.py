@@ -18,20 +18,19 @@ from stockade.ecosystems.graph import (
 )
 from stockade.ecosystems.interface import Ecosystem
 from stockade.ecosystems.npm.parsers._common import (
+    KeyLines,
     alias_target,
     classify_resolved,
     classify_spec,
     exact_version,
     flags_scopes,
     integrity_hashes,
-    json_key_lines,
     load_json,
     read_text,
 )
 from stockade.ecosystems.npm.parsers.package_json import SECTIONS
 from stockade.errors import ParseError, UnsupportedFormatError
 
-KeyLines = dict[tuple[str, ...], int]
 _EDGE_SECTIONS = ("dependencies", "optionalDependencies", "peerDependencies")
 _VERSION_KEY = re.compile(r'"lockfileVersion"\s*:')
 
@@ -83,6 +82,12 @@ class _PackagesReader:
                 )
         root = packages.get("", {})
         patterns = _workspace_patterns(root)
+        # A linked folder takes its package name from the link when it does not say.
+        self.link_names = {
+            entry["resolved"]: key.rsplit("node_modules/", 1)[-1]
+            for key, entry in packages.items()
+            if entry.get("link") is True and isinstance(entry.get("resolved"), str)
+        }
         self.project = {""} | {
             key
             for key in packages
@@ -159,7 +164,10 @@ class _PackagesReader:
             return result
         name = entry.get("name")
         if not isinstance(name, str) or not name:
-            name = key.rsplit("node_modules/", 1)[-1] if _is_installed(key) else Path(key).name
+            if _is_installed(key):
+                name = key.rsplit("node_modules/", 1)[-1]
+            else:
+                name = self.link_names.get(key) or Path(key).name
         version = entry.get("version")
         installed = _is_installed(key)
         if not isinstance(version, str) or not version:
@@ -313,7 +321,7 @@ class PackageLockParser:
                 line=_line_of_version(text),
                 hint="regenerate the lockfile with a current npm",
             )
-        lines = json_key_lines(text, openers_only=True)
+        lines = KeyLines(text)
         packages = data.get("packages")
         if version >= 2 and packages is not None:
             if not isinstance(packages, dict):

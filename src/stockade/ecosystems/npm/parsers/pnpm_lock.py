@@ -91,6 +91,7 @@ class _Reader:
         self.graph = DependencyGraph()
         self.graph.sources.append(str(path))
         self.keys: dict[str, NodeKey] = {}
+        self._names: dict[str, str] | None = None
 
     def _map(self, value: Any, where: tuple[str, ...]) -> Mapping[str, Any]:
         if value is None or value == "":
@@ -104,12 +105,27 @@ class _Reader:
     def _line(self, section: str, key: str) -> int | None:
         return self.lines.get((section, key))
 
-    def _name_version(self, key: str, meta: Mapping[str, Any]) -> tuple[str, str]:
+    def _name_version(self, key: str, meta: Mapping[str, Any]) -> tuple[str, str | None]:
+        """Name and version of an entry: its own fields, else parsed from its key.
+
+        Non-registry entries (``file:../lib``, ``github.com/org/repo/<sha>``) take the name
+        they are depended on by when they do not name themselves; a folder may have no
+        version (``None``).
+        """
         name, version = meta.get("name"), meta.get("version")
-        if isinstance(name, str) and isinstance(version, str) and name and version:
-            return name, version
+        name = name if isinstance(name, str) and name else None
+        version = version if isinstance(version, str) and version else None
+        if self.style < 9 and not key.startswith("/"):
+            found = name or self._referenced_as().get(key)
+            if found is None:
+                raise ParseError(
+                    f"cannot tell the package name of {key!r}",
+                    path=self.path,
+                    line=self._line("packages", key),
+                )
+            return found, version
         bare = key.removeprefix("/")
-        if self.style == 5 and key.startswith("/"):
+        if self.style == 5:
             parsed_name, _, parsed_version = bare.rpartition("/")
         else:
             parsed_name, parsed_version = split_descriptor(bare.split("(", 1)[0])
@@ -119,10 +135,35 @@ class _Reader:
                 path=self.path,
                 line=self._line("packages", key) or self._line("snapshots", key),
             )
-        parsed_version = _strip_peers(parsed_version, self.style)
-        if isinstance(version, str) and version:
-            parsed_version = version
-        return (name if isinstance(name, str) and name else parsed_name), parsed_version
+        if version is None and ":" not in parsed_version:
+            version = _strip_peers(parsed_version, self.style)
+        return name or parsed_name, version
+
+    def _referenced_as(self) -> dict[str, str]:
+        """The dependency names that non-registry keys are referenced under (built once)."""
+        if self._names is None:
+            self._names = {}
+            sections = [
+                *(
+                    importer.get(s)
+                    for importer in self.importers.values()
+                    for s in IMPORTER_SECTIONS
+                ),
+                *(
+                    entry.get(s)
+                    for entry in self.snapshots.values()
+                    if isinstance(entry, dict)
+                    for s in ("dependencies", "optionalDependencies")
+                ),
+            ]
+            for deps in sections:
+                if not isinstance(deps, dict):
+                    continue
+                for dep, value in deps.items():
+                    ref = value.get("version") if isinstance(value, dict) else value
+                    if isinstance(ref, str):
+                        self._names.setdefault(ref, dep)
+        return self._names
 
     def _package_meta(self, key: str) -> tuple[str, Mapping[str, Any]]:
         """The ``packages`` key and entry holding a snapshot's metadata."""
@@ -157,6 +198,7 @@ class _Reader:
                 ecosystem=Ecosystem.NPM,
                 name=name,
                 version=version,
+                resolution=Resolution.LOCKED if version else Resolution.UNRESOLVED,
                 locations=[Location(str(self.path), line)],
                 source=where.source if where else Source.REGISTRY,
                 source_url=where.url if where else None,

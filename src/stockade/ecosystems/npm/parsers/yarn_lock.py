@@ -36,6 +36,7 @@ from stockade.errors import ParseError, UnsupportedFormatError
 _BERRY = re.compile(r"^__metadata:", re.MULTILINE)
 _TOKEN = re.compile(r'[ ]*(?:("(?:[^"\\]|\\.)*")|([^\s:,"#][^\s:,]*)|(:)|(,))')
 _MIN_BERRY_VERSION = 4
+_SHA1_FRAGMENT = re.compile(r"#[0-9a-f]{40}$")
 
 
 @dataclass(slots=True)
@@ -124,11 +125,14 @@ def parse_classic(path: Path, text: str) -> list[ClassicEntry]:
 
 def _entry_source(rng: str, resolved: str | None) -> SpecSource | None:
     by_spec = classify_spec(rng)
-    if by_spec is not None:
-        if resolved and by_spec.source is not Source.PATH:
-            return SpecSource(by_spec.source, resolved)
+    if by_spec is None:
+        return classify_resolved(resolved)
+    if by_spec.source is Source.PATH or not resolved:
         return by_spec
-    return classify_resolved(resolved)
+    if by_spec.source is Source.URL and _SHA1_FRAGMENT.search(resolved):
+        # Yarn appends the tarball's sha1 to the URL; that is a digest, not part of the URL.
+        resolved = resolved.rsplit("#", 1)[0]
+    return SpecSource(by_spec.source, resolved)
 
 
 def _mapping(value: Any, what: str, path: Path, line: int) -> Mapping[str, Any]:
