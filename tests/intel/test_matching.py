@@ -113,7 +113,11 @@ def test_enumerated_versions_only() -> None:
     record = vuln("OSV-2024-3", affected(versions=["1.0", "1.1", "2004d"]))
     # PEP 440 equality: "1.0.0" is "1.0"; the invalid "2004d" matches only itself.
     check(record, {"1.0": True, "1.0.0": True, "1.1": True, "1.2": False, "2004d": True})
-    check(record, {"2004e": False})
+    check(record, {"2004e": False, "1.1.0.0": True, "v1.1": True, "0!1.0": True, "1!1.0": False})
+    epoch = vuln("OSV-2024-9", affected(versions=["0!2.0", "1!1.0"]))
+    check(epoch, {"2.0": True, "2.0.0": True, "1!1.0.0": True, "1.0": False})
+    npm = vuln("OSV-2024-10", affected("left-pad", "npm", versions=["v1.2.3", "2.0.0-rc.1"]))
+    check(npm, {"1.2.3": True, "=1.2.3": True, "2.0.0-rc.1": True, "2.0.0": False}, eco=NPM)
 
 
 def test_enumerated_or_range() -> None:

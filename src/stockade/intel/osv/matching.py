@@ -6,19 +6,23 @@ commits and are ignored here. ``ECOSYSTEM`` ranges use the package's ecosystem o
 for PyPI, npm's semver for npm); ``SEMVER`` ranges always use semver order, with a leading
 ``v`` stripped.
 
-Invalid versions never raise. A queried version the scheme cannot parse lies in no range (its
-place in the order is unknown), so only an exact entry of the enumerated ``versions`` list
-matches it. An event version the scheme cannot parse is dropped from its range: an unknown
-``introduced`` opens nothing, an unknown ``fixed`` or ``last_affected`` closes nothing.
+Enumerated versions match by the scheme's equality (PEP 440: ``1.0`` is ``1.0.0``), which
+includes the exact string.
 
-Ranges are compiled once per :class:`~stockade.intel.osv.models.Affected` object (sorted event
-keys, enumerated-version keys) and cached, so matching many package versions against the same
-records is cheap.
+Invalid versions never raise: they are ordered by the scheme's fallback key, which sorts them
+below every valid version (by their text, as pip's ``LegacyVersion`` did). So an invalid queried
+version lies in a range only when the range opens at ``introduced: "0"``, and an invalid event
+version sits at the bottom of the order. This is also how osv.dev expanded the PyPA records'
+ranges into their ``versions`` lists (legacy versions are listed under ``introduced: "0"``).
+
+Each ``affected`` entry is compiled once (sorted event keys) and cached by object identity, so
+matching many package versions against the same records is cheap.
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import IntEnum
 from functools import lru_cache
@@ -46,14 +50,12 @@ class _Kind(IntEnum):
 class _CompiledRange:
     """One range's events as ``(sort key, kind)`` pairs, sorted, and its limit keys."""
 
-    scheme: VersionScheme
     events: tuple[tuple[Any, _Kind], ...]
     limits: tuple[Any, ...] | None
     """``None`` when the range has no limit event (an implicit ``*``)."""
 
-    def contains(self, version: str) -> bool:
-        """Whether ``version`` lies in this range (the schema's ``IncludedInRanges``)."""
-        key = (1, self.scheme.key(version))
+    def contains(self, key: Any) -> bool:
+        """Whether the version of sort key ``key`` lies in this range (``IncludedInRanges``)."""
         if self.limits is not None and not any(key < limit for limit in self.limits):
             return False
         vulnerable = False
@@ -67,21 +69,66 @@ class _CompiledRange:
         return vulnerable
 
 
-@dataclass(frozen=True, slots=True)
+_NUMBER = re.compile(r"\d+")
+_EPOCH = -1
+"""Bucket of listed versions that carry a PEP 440 epoch."""
+
+
+def _first_number(version: str) -> int | None:
+    found = _NUMBER.search(version)
+    return int(found.group()) if found else None
+
+
 class _CompiledAffected:
     """An ``affected`` entry ready for fast matching."""
 
-    scheme: VersionScheme
-    versions: frozenset[str]
-    version_keys: frozenset[Hashable]
-    ranges: tuple[_CompiledRange, ...]
+    __slots__ = ("_buckets", "ranges", "scheme", "semver_ranges", "versions")
+
+    def __init__(
+        self,
+        scheme: VersionScheme,
+        versions: list[str],
+        ranges: list[_CompiledRange],
+        semver_ranges: list[_CompiledRange],
+    ) -> None:
+        self.scheme = scheme
+        self.versions = frozenset(versions)
+        self.ranges = tuple(ranges)
+        self.semver_ranges = tuple(semver_ranges)
+        self._buckets: dict[int | None, tuple[str, ...]] | None = None
+
+    def in_ranges(self, version: str) -> bool:
+        if self.ranges:
+            key = (1, self.scheme.key(version))
+            if any(r.contains(key) for r in self.ranges):
+                return True
+        if self.semver_ranges:
+            key = (1, _semver().key(_strip_v(version)))
+            if any(r.contains(key) for r in self.semver_ranges):
+                return True
+        return False
 
     def matches(self, version: str) -> bool:
-        if version in self.versions:
+        if version in self.versions or self.in_ranges(version):
             return True
-        if self.version_keys and self.scheme.key(version) in self.version_keys:
-            return True
-        return any(r.contains(version) for r in self.ranges)
+        if not self.versions:
+            return False
+        # The same version spelled differently ("1.0" and "1.0.0" under PEP 440, "v1.2.3" and
+        # "1.2.3" in semver). Equal versions start with the same number (an epoch, marked
+        # "!", aside), so only the listed versions that do are compared by key.
+        if self._buckets is None:
+            buckets: dict[int | None, list[str]] = {}
+            for listed in self.versions:
+                head = _EPOCH if "!" in listed else _first_number(listed)
+                buckets.setdefault(head, []).append(listed)
+            self._buckets = {head: tuple(found) for head, found in buckets.items()}
+        if "!" in version:
+            candidates: Iterable[str] = self.versions
+        else:
+            head = _first_number(version)
+            candidates = (*self._buckets.get(head, ()), *self._buckets.get(_EPOCH, ()))
+        key = self.scheme.key(version)
+        return any(self.scheme.key(listed) == key for listed in candidates)
 
 
 class _Key:
@@ -115,12 +162,7 @@ def _strip_v(version: str) -> str:
     return version[1:] if version[:1] in ("v", "V") and version[1:2].isdigit() else version
 
 
-def _compile_range(rng: Range, scheme: VersionScheme) -> _CompiledRange | None:
-    semver = rng.type == "SEMVER"
-    if not semver and rng.type != "ECOSYSTEM":
-        return None  # GIT (commit hashes) and unknown types say nothing about versions
-    if semver:
-        scheme = _semver()
+def _compile_range(rng: Range, scheme: VersionScheme, *, semver: bool) -> _CompiledRange:
     events: list[tuple[Any, _Kind]] = []
     limits: list[Any] = []
     has_limit = False
@@ -148,22 +190,21 @@ def _compile_range(rng: Range, scheme: VersionScheme) -> _CompiledRange | None:
         events.append(((1, scheme.key(value)), kind))
     # A stable sort keeps the record's own order between events of equal versions.
     events.sort(key=lambda item: item[0])
-    return _CompiledRange(
-        scheme=scheme, events=tuple(events), limits=tuple(limits) if has_limit else None
-    )
+    return _CompiledRange(events=tuple(events), limits=tuple(limits) if has_limit else None)
 
 
 @lru_cache(maxsize=16384)
 def _compiled(key: _Key) -> _CompiledAffected:
     affected, scheme = key.affected, key.scheme
-    keys: set[Hashable] = {scheme.key(v) for v in affected.versions}
-    ranges = [_compile_range(r, scheme) for r in affected.ranges]
-    return _CompiledAffected(
-        scheme=scheme,
-        versions=frozenset(affected.versions),
-        version_keys=frozenset(keys),
-        ranges=tuple(r for r in ranges if r is not None),
-    )
+    ranges: list[_CompiledRange] = []
+    semver_ranges: list[_CompiledRange] = []
+    for rng in affected.ranges:
+        if rng.type == "ECOSYSTEM":
+            ranges.append(_compile_range(rng, scheme, semver=False))
+        elif rng.type == "SEMVER":
+            semver_ranges.append(_compile_range(rng, _semver(), semver=True))
+        # GIT ranges (commit hashes) and unknown types say nothing about versions.
+    return _CompiledAffected(scheme, affected.versions, ranges, semver_ranges)
 
 
 def is_affected(affected: Affected, version: str, scheme: VersionScheme) -> bool:
@@ -173,7 +214,7 @@ def is_affected(affected: Affected, version: str, scheme: VersionScheme) -> bool
 
 def in_ranges(affected: Affected, version: str, scheme: VersionScheme) -> bool:
     """Whether ``version`` lies in one of the ``ECOSYSTEM``/``SEMVER`` ranges (the list aside)."""
-    return any(r.contains(version) for r in _compiled(_Key(affected, scheme)).ranges)
+    return _compiled(_Key(affected, scheme)).in_ranges(version)
 
 
 @lru_cache(maxsize=65536)
