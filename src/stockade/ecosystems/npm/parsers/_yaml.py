@@ -267,7 +267,11 @@ def _fast_load(text: str) -> tuple[Any, KeyLines]:
     return root, lines
 
 
-_SCAN_KEY = re.compile(r"""^( *)('(?:[^']|'')*'|"(?:[^"\\]|\\.)*"|[^\s'"#\-?][^#]*?):(?: |$)""")
+# A key at the start of a line: quoted, or plain (a `#` inside is fine, not after a space).
+_SCAN_KEY = re.compile(
+    r"""^( *)('(?:[^']|'')*'|"(?:[^"\\]|\\.)*"|[^\s'"#\-?](?:[^\s#]|#|[ \t]+(?=[^\s#]))*?)"""
+    r""":(?: |$)"""
+)
 
 
 def _scan_key_lines(text: str) -> KeyLines:
