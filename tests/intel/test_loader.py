@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -253,3 +254,13 @@ def test_worker_pool_reports_the_bad_file(tmp_path: Path, monkeypatch: pytest.Mo
         seen.extend(r.id for r in iter_records([folder]))
     assert caught.value.path == str(bad)
     assert caught.value.line == 4
+
+
+def test_pure_python_yaml_gives_the_same_records(monkeypatch: pytest.MonkeyPatch) -> None:
+    fast = list(iter_records([OSV / "pysec"]))
+    monkeypatch.setitem(sys.modules, "ruamel.yaml.cyaml", None)  # as if no C extension
+    monkeypatch.setattr(loader, "_yaml_loader", None)
+    slow = list(iter_records([OSV / "pysec"]))
+    assert loader._yaml_loader is not None
+    assert getattr(loader._yaml_loader, "__self__", None) is not None  # YAML(typ="safe").load
+    assert slow == fast
