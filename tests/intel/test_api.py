@@ -245,15 +245,25 @@ async def test_available_and_base_url_override(
     client_for: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     seen: list[str] = []
+    payloads: list[Any] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
         seen.append(f"{request.method} {request.url}")
-        return httpx.Response(200, json={"results": []})
+        payloads.append(json.loads(request.content))
+        return httpx.Response(200, json={"results": [{}]})
 
     source = OSVApiSource(client_for(handler))
     assert source.name == "OSV API"
     assert await source.available()
     assert seen == [f"POST {API}/v1/querybatch"]
+    assert payloads[0] == {
+        "queries": [
+            {
+                "package": {"ecosystem": "PyPI", "name": "stockade-availability-probe"},
+                "version": "0",
+            }
+        ]
+    }
     monkeypatch.setenv("STOCKADE_OSV_API_URL", "http://127.0.0.1:8080/osv/")
     local = OSVApiSource(client_for(handler))
     assert local.name == "OSV API (http://127.0.0.1:8080/osv)"
@@ -261,6 +271,13 @@ async def test_available_and_base_url_override(
     assert seen[-1] == "POST http://127.0.0.1:8080/osv/v1/querybatch"
     explicit = OSVApiSource(client_for(handler), base_url="http://127.0.0.1:9/")
     assert explicit.base_url == "http://127.0.0.1:9"
+
+
+async def test_not_available_when_the_answer_is_not_the_api(client_for: Any) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json=["a captive portal, perhaps"])
+
+    assert not await OSVApiSource(client_for(handler)).available()
 
 
 async def test_empty_query(client_for: Any) -> None:

@@ -18,6 +18,7 @@ from urllib.parse import quote
 
 from pydantic import ValidationError
 
+from stockade.ecosystems.interface import Ecosystem
 from stockade.errors import HttpError, OSVError
 from stockade.http import HttpClient
 from stockade.intel.osv.matching import affects
@@ -49,12 +50,15 @@ class OSVApiSource:
         """A short description for reports."""
 
     async def available(self) -> bool:
-        """Whether the API answers (an empty batch query, which costs it nothing)."""
+        """Whether the API answers: one batch query for a package no record names."""
+        probe = PackageQuery(Ecosystem.PYPI, "stockade-availability-probe", "0")
         try:
-            answer = await self.http.post_json(f"{self.base_url}/v1/querybatch", {"queries": []})
+            answer = await self.http.post_json(
+                f"{self.base_url}/v1/querybatch", {"queries": [_query(probe, None)]}
+            )
         except HttpError:
             return False
-        return isinstance(answer, dict)
+        return isinstance(answer, dict) and isinstance(answer.get("results"), list)
 
     async def query(
         self, packages: Sequence[PackageQuery]
