@@ -142,7 +142,8 @@ def test_severity_of_the_matching_affected_entry() -> None:
     (old,) = build_findings([record], PYPI, "demo", "0.5")
     (new,) = build_findings([record], PYPI, "demo", "2.0.5")
     assert (old.severity, new.severity) == (Severity.CRITICAL, Severity.HIGH)
-    assert new.fixed_versions == ("1.0", "2.1")
+    # Only the fix of the entry (release branch) that affects the version.
+    assert (old.fixed_versions, new.fixed_versions) == (("1.0",), ("2.1",))
 
 
 def test_real_records() -> None:
@@ -154,7 +155,9 @@ def test_real_records() -> None:
     assert pycrypto[0].fixed_versions == ()  # GIT fixes only
     (werkzeug,) = build_findings(records, PYPI, "werkzeug", "3.0.0")
     assert (werkzeug.severity, werkzeug.score) == (Severity.HIGH, 7.5)
-    assert werkzeug.fixed_versions == ("2.3.8", "3.0.1")
+    assert werkzeug.fixed_versions == ("3.0.1",)  # 2.3.8 is below 3.0.0
+    (older,) = build_findings(records, PYPI, "werkzeug", "2.2.0")
+    assert older.fixed_versions == ("2.3.8", "3.0.1")
     (mal,) = build_findings(records, Ecosystem.NPM, "@adam_baldwin/pingback", "1.0.0")
     assert (mal.id, mal.aliases, mal.kind) == (
         "MAL-2022-58",

@@ -237,6 +237,26 @@ def test_fixed_versions_sorted_unique_by_scheme() -> None:
     )
     assert fixed_versions(record, PYPI, "demo") == ("1.9", "1.10")
     assert fixed_versions(record, PYPI, "other") == ("0.1",)
+    # For one version: the fixes above it, of the entries that affect it.
+    assert fixed_versions(record, PYPI, "demo", "1.9.5") == ("1.10",)
+    assert fixed_versions(record, PYPI, "demo", "0.5") == ("1.9", "1.10")
+
+
+def test_fixed_versions_of_the_branch_that_affects_the_version() -> None:
+    # GitHub's advisories give one affected entry per release branch (GHSA-hrpp-h998-j3pp).
+    record = vuln(
+        "GHSA-hrpp-h998-j3pp",
+        affected(
+            "qs", "npm", ranges=[rng("ECOSYSTEM", ("introduced", "6.5.0"), ("fixed", "6.5.3"))]
+        ),
+        affected(
+            "qs", "npm", ranges=[rng("ECOSYSTEM", ("introduced", "6.7.0"), ("fixed", "6.7.3"))]
+        ),
+    )
+    assert fixed_versions(record, NPM, "qs") == ("6.5.3", "6.7.3")
+    assert fixed_versions(record, NPM, "qs", "6.5.1") == ("6.5.3",)
+    assert fixed_versions(record, NPM, "qs", "6.7.0") == ("6.7.3",)
+    assert fixed_versions(record, NPM, "qs", "6.6.0") == ()
     assert fixed_versions(record, PYPI, "absent") == ()
 
 

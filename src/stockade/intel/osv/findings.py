@@ -121,7 +121,7 @@ def _finding(members: list[Vulnerability], eco: Ecosystem, name: str, version: s
         candidate = (rating.rank, value if value is not None else -1.0, value, vector, rating)
         if candidate[:2] > best[:2]:
             best = candidate
-    fixed = {v for record in members for v in fixed_versions(record, eco, name)}
+    fixed = {v for record in members for v in fixed_versions(record, eco, name, version)}
     malicious = any(r.is_malicious for r in members)
     return Finding(
         id=main,

@@ -244,15 +244,26 @@ def affects(record: Vulnerability, ecosystem: Ecosystem | str, name: str, versio
     return any(is_affected(a, version, scheme) for a in matching_affected(record, ecosystem, name))
 
 
-def fixed_versions(record: Vulnerability, ecosystem: Ecosystem | str, name: str) -> tuple[str, ...]:
-    """The ``fixed`` versions the record gives for this package, unique, lowest first."""
+def fixed_versions(
+    record: Vulnerability, ecosystem: Ecosystem | str, name: str, version: str | None = None
+) -> tuple[str, ...]:
+    """The ``fixed`` versions the record gives for this package, unique, lowest first.
+
+    With ``version``, only the fixes that matter to it: those of the ``affected`` entries that
+    affect it, above it (a record may give one entry per release branch).
+    """
     scheme = get(ecosystem).versions
     found: set[str] = set()
     for affected in matching_affected(record, ecosystem, name):
+        if version is not None and not is_affected(affected, version, scheme):
+            continue
         for rng in affected.ranges:
             if rng.type not in ("ECOSYSTEM", "SEMVER"):
                 continue
             for event in rng.events:
                 if event.fixed:
                     found.add(_strip_v(event.fixed) if rng.type == "SEMVER" else event.fixed)
+    if version is not None:
+        floor = scheme.key(version)
+        found = {v for v in found if scheme.key(v) > floor}
     return tuple(sorted(found, key=lambda v: (scheme.key(v), v)))
