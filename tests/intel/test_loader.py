@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sys
 import zipfile
@@ -264,3 +265,18 @@ def test_pure_python_yaml_gives_the_same_records(monkeypatch: pytest.MonkeyPatch
     assert loader._yaml_loader is not None
     assert getattr(loader._yaml_loader, "__self__", None) is not None  # YAML(typ="safe").load
     assert slow == fast
+
+
+def _die(paths: list[str]) -> list[Any]:
+    os._exit(3)  # a worker killed mid-parse (out of memory, a signal)
+
+
+def test_dead_workers_fall_back_to_parsing_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    folder = _yaml_folder(tmp_path, 30)
+    expected = ids([folder])
+    monkeypatch.setattr(loader, "_POOL_MIN_FILES", 10)
+    monkeypatch.setattr(loader, "_parse_chunk", _die)
+    assert ids([folder]) == expected
+    assert "worker processes died" in caplog.text

@@ -18,16 +18,19 @@ processes that return plain dicts; records are validated in the calling process,
 from __future__ import annotations
 
 import json
+import logging
 import os
 import stat
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from stockade.errors import InputError, InvalidRecordError
 from stockade.intel.osv.models import Vulnerability
@@ -40,6 +43,8 @@ __all__ = [
     "iter_records",
     "load_record",
 ]
+
+log = logging.getLogger(__name__)
 
 RECORD_SUFFIXES = frozenset({".json", ".yaml", ".yml"})
 """File suffixes read as OSV records."""
@@ -104,8 +109,6 @@ class _Parsed:
 def _parse(raw: bytes, yaml: bool) -> _Parsed:
     """Decode one file's bytes as JSON or YAML; never raises."""
     if yaml:
-        from ruamel.yaml.error import MarkedYAMLError, YAMLError
-
         try:
             return _Parsed(data=_yaml_load(raw))
         except MarkedYAMLError as exc:
@@ -303,6 +306,9 @@ def _pool(yaml_files: int) -> Executor | None:
         return None
     import multiprocessing
 
+    global _yaml_loader  # noqa: PLW0603 - built before forking: the workers import nothing
+    if _yaml_loader is None:
+        _yaml_loader = _make_yaml_loader()
     # Workers run only the parser (no locks a parent thread could hold), so forking is safe
     # and avoids re-importing the caller's main module, as "spawn" would.
     methods = multiprocessing.get_all_start_methods()
@@ -338,7 +344,12 @@ def iter_records(
                 continue
             is_yaml = source.path.suffix.lower() != ".json"
             if is_yaml and parsed_yaml is not None:
-                parsed = next(parsed_yaml)
+                try:
+                    parsed = next(parsed_yaml)
+                except BrokenProcessPool:
+                    log.warning("YAML worker processes died; parsing in this process")
+                    parsed_yaml = None
+                    parsed = _read_and_parse(str(source.path))
             else:
                 parsed = _read_and_parse(str(source.path))
             record = _record(parsed, str(source.path), source.walked)
