@@ -363,6 +363,7 @@ def iter_records(
 
 
 def _zip_records(archive: Path, ticker: _Ticker) -> Iterator[Vulnerability]:
+    total = 0
     with _open_zip(archive) as zf:
         for info in _zip_members(archive, zf):
             display = f"{archive}!{info.filename}"
@@ -373,6 +374,11 @@ def _zip_records(archive: Path, ticker: _Ticker) -> Iterator[Vulnerability]:
                 raise InvalidRecordError(f"cannot read zip member: {exc}", path=display) from None
             if len(raw) > MAX_MEMBER_BYTES:
                 raise InvalidRecordError(f"larger than {MAX_MEMBER_BYTES} bytes", path=display)
+            total += len(raw)  # what was read, not only what the zip declares
+            if total > MAX_ZIP_BYTES:
+                raise InvalidRecordError(
+                    f"zip archive expands to more than {MAX_ZIP_BYTES} bytes", path=archive
+                )
             record = _record(_parse(raw, yaml=False), display, walked=True)
             ticker.tick()
             if record is not None:
