@@ -68,9 +68,17 @@ def test_aliases_merge_transitively() -> None:
 
 def test_same_id_from_two_sources_is_one_finding() -> None:
     older = rec("PYSEC-2024-2", summary="Old text")
-    newer = rec("PYSEC-2024-2", summary="New text", severity=cvss(V3_HIGH), fixed="1.9")
+    newer = rec(
+        "PYSEC-2024-2",
+        summary="New text",
+        severity=cvss(V3_HIGH),
+        fixed="1.9",
+        modified="2024-09-01T00:00:00Z",
+    )
     (finding,) = build_findings([older, newer], PYPI, "demo", "1.0")
     assert finding.id == "PYSEC-2024-2"
+    assert finding.summary == "New text"
+    assert build_findings([newer, older], PYPI, "demo", "1.0") == [finding]
     assert finding.aliases == ()
     assert finding.severity is Severity.HIGH
     assert finding.fixed_versions == ("1.9", "2.0")

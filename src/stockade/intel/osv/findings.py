@@ -100,7 +100,8 @@ def build_findings(
 
 
 def _finding(members: list[Vulnerability], eco: Ecosystem, name: str, version: str) -> Finding:
-    members.sort(key=lambda r: (_id_rank(r.id), r.modified))
+    # Preferred ids first; the newest copy first among records with the same id.
+    members.sort(key=lambda r: (_id_rank(r.id), -r.modified.timestamp()))
     main = primary_id(r.id for r in members)
     ids = {r.id for r in members}
     for record in members:
