@@ -23,8 +23,7 @@ _GIT_HOSTS = ("github:", "gitlab:", "bitbucket:", "gist:")
 _SHORTHAND = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+(?:#.*)?$")
 # A JSON object key at the start of a line: its indentation, the raw key, and whether it opens
 # an object (`"key": {`). npm and every editor pretty-print lockfiles this way.
-_JSON_KEY = re.compile(r'^([ \t]*)"((?:[^"\\\n]|\\.)*)"[ \t]*:[ \t]*(\{)?', re.MULTILINE)
-_JSON_OPENER = re.compile(r'^([ \t]*)"((?:[^"\\\n]|\\.)*)"[ \t]*:[ \t]*(\{)', re.MULTILINE)
+_JSON_KEY = re.compile(r'([ \t]*)"((?:[^"\\]|\\.)*)"[ \t]*:[ \t]*(\{$)?')
 
 
 def read_text(path: Path) -> str:
@@ -96,21 +95,20 @@ def json_key_lines(text: str, *, openers_only: bool = False) -> dict[tuple[str, 
     of a path wins. With ``openers_only`` only keys that open an object are recorded (enough
     to place lockfile entries, and much faster). Minified JSON yields only its first key.
     """
-    pattern = _JSON_OPENER if openers_only else _JSON_KEY
     lines: dict[tuple[str, ...], int] = {}
     stack: list[tuple[int, str]] = []
-    line = 1
-    pos = 0
-    for match in pattern.finditer(text):
-        start = match.start()
-        line += text.count("\n", pos, start)
-        pos = start
+    for number, raw in enumerate(text.split("\n"), 1):
+        line = raw.rstrip(" \t\r")
+        if openers_only and not line.endswith("{"):
+            continue
+        match = _JSON_KEY.match(line)
+        if match is None:
+            continue
         width = len(match.group(1).expandtabs(8))
         while stack and stack[-1][0] >= width:
             stack.pop()
         key = _unescape(match.group(2))
-        path = (*(k for _, k in stack), key)
-        lines.setdefault(path, line)
+        lines.setdefault((*(k for _, k in stack), key), number)
         if match.group(3):
             stack.append((width, key))
     return lines
@@ -204,10 +202,10 @@ def classify_resolved(resolved: str | None) -> SpecSource | None:
         return None
     lower = resolved.lower()
     if lower.startswith(("http://", "https://")):
-        parts = urlsplit(resolved)
-        if "/-/" in parts.path and parts.path.endswith(".tgz"):
+        base = resolved.split("#", 1)[0].split("?", 1)[0]
+        if "/-/" in base and base.endswith(".tgz"):
             return None
-        if parts.netloc == "codeload.github.com" or parts.path.endswith(".git"):
+        if "://codeload.github.com/" in lower or base.endswith(".git"):
             return SpecSource(Source.GIT, resolved)
         return SpecSource(Source.URL, resolved)
     return classify_spec(resolved) or SpecSource(Source.PATH, resolved)

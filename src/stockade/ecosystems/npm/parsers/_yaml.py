@@ -90,6 +90,9 @@ _DECODER = json.JSONDecoder()
 
 def _unquote_double(raw: str) -> tuple[str, str]:
     """Parse a double-quoted scalar at the start of ``raw`` (JSON-compatible escapes only)."""
+    end = raw.find('"', 1)
+    if end > 0 and "\\" not in raw[:end]:
+        return raw[1:end], raw[end + 1 :]
     if "\\" in raw and re.search(r"\\[^\"\\/bfnrtu]", raw):
         raise _Unsupported
     try:
@@ -119,32 +122,31 @@ def _scalar(raw: str) -> str:
     return value
 
 
+_FLOW_ITEM = re.compile(r"""[ ]*((?:'(?:[^']|'')*'|"(?:[^"\\]|\\.)*"|[^,'"\[\]{}])+)(,|$)""")
+
+
 def _flow_items(inner: str) -> list[str]:
     """Split the inside of a one-level flow collection at its top-level commas."""
-    items: list[str] = []
-    buf: list[str] = []
-    quote = ""
-    for ch in inner:
-        if quote:
-            buf.append(ch)
-            if ch == quote:
-                quote = ""
-        elif ch in "'\"":
-            quote = ch
-            buf.append(ch)
-        elif ch in "[]{}":
+    if not inner.strip():
+        return []
+    if "'" not in inner and '"' not in inner:
+        if any(ch in inner for ch in "[]{}"):
             raise _Unsupported
-        elif ch == ",":
-            items.append("".join(buf).strip())
-            buf = []
+        items = [item.strip() for item in inner.split(",")]
+    else:
+        items = []
+        pos, end = 0, len(inner)
+        while pos < end:
+            match = _FLOW_ITEM.match(inner, pos)
+            if match is None:
+                raise _Unsupported
+            items.append(match.group(1).strip())
+            pos = match.end()
+            if not match.group(2):
+                break
         else:
-            buf.append(ch)
-    if quote:
-        raise _Unsupported
-    last = "".join(buf).strip()
-    if last or items:
-        items.append(last)
-    if any(not item for item in items):
+            items.append("")  # a trailing comma
+    if not all(items):
         raise _Unsupported
     return items
 
@@ -216,11 +218,11 @@ def _fast_load(text: str) -> tuple[Any, KeyLines]:
     pending: tuple[dict[str, Any], str, int, tuple[str, ...]] | None = None
     seen_content = False
     for number, raw_line in enumerate(text.split("\n"), 1):
-        line = raw_line.rstrip("\r").rstrip(" ")
+        line = raw_line.rstrip(" \r")
         content = line.lstrip(" ")
-        if not content or content.startswith("#"):
+        if not content or content[0] == "#":
             continue
-        if content[0] == "\t" or "\t" in line[: len(line) - len(content) + 1]:
+        if content[0] == "\t":
             raise _Unsupported
         if not seen_content:
             seen_content = True
@@ -254,9 +256,11 @@ def _fast_load(text: str) -> tuple[Any, KeyLines]:
         key, is_entry, raw_value = _split_key(content)
         if not is_entry or key in container:
             raise _Unsupported
-        key_path = (*path, key)
-        if len(key_path) <= _MAX_DEPTH:
+        if len(path) < _MAX_DEPTH:
+            key_path = (*path, key)
             lines[key_path] = number
+        else:
+            key_path = path  # deeper paths are not recorded
         if raw_value:
             container[key] = _value(raw_value)
         else:

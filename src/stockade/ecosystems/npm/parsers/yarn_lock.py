@@ -80,6 +80,23 @@ def _tokens(path: Path, text: str, number: int) -> list[tuple[str, str]]:
     return tokens
 
 
+_QUOTED = r'"((?:[^"\\\n]|\\.)*)"'
+_BARE = r"([^\s:,\"#][^\s:,]*)"
+_FIELD = re.compile(rf"(?:{_QUOTED}|{_BARE})(?:(:)|[ ]+(?:{_QUOTED}|{_BARE}))$")
+
+
+def _field_text(quoted: str | None, bare: str | None, path: Path, number: int) -> str:
+    if quoted is None:
+        return bare or ""
+    if "\\" not in quoted:
+        return quoted
+    try:
+        value: str = json.loads(f'"{quoted}"')
+    except json.JSONDecodeError:
+        raise ParseError("invalid string escape", path=path, line=number) from None
+    return value
+
+
 def parse_classic(path: Path, text: str) -> list[ClassicEntry]:
     """Read the Yarn classic lockfile format into its entries (line by line, one pass)."""
     entries: list[ClassicEntry] = []
@@ -92,6 +109,21 @@ def parse_classic(path: Path, text: str) -> list[ClassicEntry]:
         if content.startswith("\t"):
             raise ParseError("tabs are not allowed for indentation", path=path, line=number)
         indent = len(line) - len(content)
+        if indent and stack:
+            # The two common shapes, `key "value"` and `key:`, without the tokenizer.
+            match = _FIELD.match(content)
+            if match is not None:
+                while len(stack) > 1 and stack[-1][0] >= indent:
+                    stack.pop()
+                name = _field_text(match.group(1), match.group(2), path, number)
+                if match.group(3) is not None:
+                    nested_map: dict[str, Any] = {}
+                    stack[-1][1][name] = nested_map
+                    stack.append((indent, nested_map))
+                else:
+                    value = _field_text(match.group(4), match.group(5), path, number)
+                    stack[-1][1][name] = value
+                continue
         tokens = _tokens(path, content, number)
         kinds = [kind for kind, _ in tokens]
         if indent == 0:
@@ -199,10 +231,7 @@ class _BerryEntry:
     fields: Mapping[str, Any]
     resolution: str
     line: int
-
-    @property
-    def is_workspace(self) -> bool:
-        return split_descriptor(self.resolution)[1].startswith("workspace:")
+    is_workspace: bool
 
 
 def _berry_source(ref: str) -> SpecSource | None:
@@ -249,7 +278,8 @@ class _BerryReader:
             resolution = fields.get("resolution")
             if not isinstance(resolution, str) or "@" not in resolution[1:]:
                 raise ParseError(f"entry {key!r} has no resolution", path=path, line=entry_line)
-            self.entries.append(_BerryEntry(key, fields, resolution, entry_line))
+            workspace = split_descriptor(resolution)[1].startswith("workspace:")
+            self.entries.append(_BerryEntry(key, fields, resolution, entry_line, workspace))
         self.index: dict[tuple[str, str | None], _BerryEntry] = {}
         for entry in self.entries:
             for descriptor in entry.key.split(","):
