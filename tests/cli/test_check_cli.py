@@ -46,7 +46,8 @@ def check_json(tmp_path: Path, *args: str) -> tuple[int, dict[str, Any]]:
 def package(report: dict[str, Any], name: str, version: str | None = None) -> dict[str, Any]:
     for pkg in report["packages"]:
         if pkg["name"] == name and (version is None or pkg["version"] == version):
-            return pkg
+            found: dict[str, Any] = pkg
+            return found
     raise AssertionError(f"{name} {version} not in report")
 
 
