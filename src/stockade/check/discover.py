@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from stockade import ecosystems
-from stockade.ecosystems.graph import DependencyGraph, Location, Node, Scope
+from stockade.ecosystems.graph import DependencyGraph, Location, Node, NodeKey, Scope
 from stockade.ecosystems.interface import Ecosystem, ManifestParser, VersionScheme
 from stockade.errors import InputError, StockadeError
 
@@ -126,15 +126,19 @@ def _folder_graph(
             on_parsed(manifest)
     for manifest in locks:
         graph.merge(parsed[manifest.path])
+    lock_knows_scopes = any(node.scopes != {Scope.PROD} for node in graph)
+    rescoped: set[NodeKey] | None = None if lock_knows_scopes else set()
     for manifest in declared:
         decl = parsed[manifest.path]
         if locks:
-            _mark_direct(graph, decl)
+            _mark_direct(graph, decl, rescoped=rescoped)
             for src in decl.sources:
                 if src not in graph.sources:
                     graph.sources.append(src)
         else:
             graph.merge(decl)
+    if locks and declared and not lock_knows_scopes:
+        _propagate_scopes(graph)
     for manifest in standalone:
         graph.merge(parsed[manifest.path])
     return graph
@@ -144,12 +148,15 @@ def _is_requirements(manifest: Manifest) -> bool:
     return manifest.parser.kind.startswith("requirements")
 
 
-def _mark_direct(locked: DependencyGraph, declared: DependencyGraph) -> None:
+def _mark_direct(
+    locked: DependencyGraph, declared: DependencyGraph, *, rescoped: set[NodeKey] | None = None
+) -> None:
     """Mark the locked nodes that the manifest declares as direct, with the manifest's lines.
 
     When a name is locked at several versions, the ones satisfying the declared range are
     marked (all of them if none does). A declared package missing from the lockfile (a stale
-    lock) is added with its range so that it is still reported.
+    lock) is added with its range so that it is still reported. When the lockfile records no
+    scopes, ``rescoped`` collects the nodes whose default scope the manifest's has replaced.
     """
     by_name: dict[tuple[Ecosystem, str], list[Node]] = {}
     for node in locked:
@@ -179,9 +186,35 @@ def _mark_direct(locked: DependencyGraph, declared: DependencyGraph) -> None:
         for node in chosen:
             node.direct = True
             node.spec = node.spec or decl.spec
-            if Scope.PROD in decl.scopes or not node.scopes:
+            if rescoped is not None and node.key not in rescoped:
+                node.scopes = set(decl.scopes)
+                rescoped.add(node.key)
+            elif rescoped is not None or Scope.PROD in decl.scopes:
                 node.scopes |= decl.scopes
             node.locations = _declared_first(decl.locations, node.locations)
+
+
+def _propagate_scopes(graph: DependencyGraph) -> None:
+    """Give transitive nodes the scopes of the direct dependencies that reach them.
+
+    Used when the lockfile records no scopes (yarn classic, npm v1): a package reached from a
+    prod dependency is prod; one reached only from dev dependencies is dev.
+    """
+    reached: dict[NodeKey, set[Scope]] = {}
+    for root in graph.direct():
+        stack = [root.key]
+        seen: set[NodeKey] = set()
+        while stack:
+            key = stack.pop()
+            if key in seen:
+                continue
+            seen.add(key)
+            reached.setdefault(key, set()).update(root.scopes)
+            stack.extend(graph.children(key))
+    for key, scopes in reached.items():
+        node = graph.nodes[key]
+        if not node.direct:
+            node.scopes = {Scope.PROD} if Scope.PROD in scopes else scopes
 
 
 def _satisfies(scheme: VersionScheme, version: str, spec: str | None) -> bool:
