@@ -227,15 +227,18 @@ class TomlLines:
         end = next((i for i, _, _ in self.headers if i > start), len(self.lines))
         return (start, end)
 
-    def key_line(self, start: int, end: int, key: str) -> int | None:
-        """The 0-based line in ``(start, end)`` that assigns ``key`` (dotted keys allowed)."""
+    def key_line(self, start: int, end: int, key: str, *, first: bool = False) -> int | None:
+        """The 0-based line in ``(start, end)`` that assigns ``key``.
+
+        Of a dotted key (``a.b = 1``) the last part is compared, or with ``first`` the first.
+        """
         wanted = normalize(key)
         for index in range(start + 1, end):
             head, sep, _ = self.lines[index].partition("=")
             if not sep:
                 continue
             parts = _split_key(head.strip())
-            if parts and normalize(parts[-1]) == wanted:
+            if parts and normalize(parts[0 if first else -1]) == wanted:
                 return index
         return None
 

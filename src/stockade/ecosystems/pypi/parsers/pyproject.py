@@ -43,12 +43,19 @@ class _Doc:
             used.add(found)
         return found
 
-    def header_line(self, table_key: tuple[str, ...]) -> int | None:
-        """The line of the nearest existing header of ``table_key``."""
-        for depth in range(len(table_key), 0, -1):
-            bounds = self.lines.section(table_key[:depth])
-            if bounds is not None:
-                return bounds[0] + 1
+    def where(self, key: tuple[str, ...]) -> int | None:
+        """The line of table or value ``key``: its header, or the key assigning it."""
+        own = self.lines.section(key)
+        if own is not None:
+            return own[0] + 1
+        for depth in range(len(key) - 1, -1, -1):
+            bounds = self.lines.section(key[:depth])
+            if bounds is None:
+                continue
+            found = self.lines.key_line(*bounds, key[depth], first=True)
+            if found is not None:
+                return found + 1
+            return bounds[0] + 1 if bounds[0] >= 0 else None
         return None
 
 
@@ -99,7 +106,7 @@ class _Pep508:
     ) -> None:
         doc = self.doc
         if not isinstance(text, str):
-            line = doc.header_line(table_key)
+            line = doc.where((*table_key, key))
             raise ParseError(
                 f"{'.'.join((*table_key, key))}: a requirement should be a string, not {text!r}",
                 path=doc.path,
@@ -109,7 +116,7 @@ class _Pep508:
             req = Requirement(text)
         except InvalidRequirement as exc:
             guess = text.split(";")[0].strip().split("[")[0]
-            line = doc.line(table_key, key, guess) if guess else doc.header_line(table_key)
+            line = doc.line(table_key, key, guess) if guess else doc.where((*table_key, key))
             reason = str(exc).splitlines()[0]
             raise ParseError(
                 f"invalid requirement {text!r}: {reason}", path=doc.path, line=line
@@ -136,29 +143,28 @@ class _Pep508:
 
 
 def _pep621(doc: _Doc, reqs: _Pep508) -> None:
-    project = table(doc.data.get("project"), "[project]", doc.path, doc.header_line(("project",)))
     where = ("project",)
-    line = doc.header_line(where)
-    for text in array(project.get("dependencies"), "project.dependencies", doc.path, line):
+    project = table(doc.data.get("project"), "[project]", doc.path, doc.where(where))
+    deps_line = doc.where((*where, "dependencies"))
+    for text in array(project.get("dependencies"), "project.dependencies", doc.path, deps_line):
         reqs.add(text, Scope.PROD, where, "dependencies")
-    optional = table(
-        project.get("optional-dependencies"), "project.optional-dependencies", doc.path, line
-    )
-    reqs.extras = {normalize(k): v for k, v in optional.items()}
     opt_key = ("project", "optional-dependencies")
+    what = "project.optional-dependencies"
+    optional = table(project.get("optional-dependencies"), what, doc.path, doc.where(opt_key))
+    reqs.extras = {normalize(k): v for k, v in optional.items()}
     for extra, entries in optional.items():
-        what = f"project.optional-dependencies.{extra}"
-        for text in array(entries, what, doc.path, doc.header_line(opt_key)):
+        line = doc.where((*opt_key, extra))
+        for text in array(entries, f"{what}.{extra}", doc.path, line):
             reqs.add(text, Scope.OPTIONAL, opt_key, extra, frozenset({normalize(extra)}))
 
 
 def _groups(doc: _Doc, reqs: _Pep508) -> None:
     key = ("dependency-groups",)
-    line = doc.header_line(key)
-    groups = table(doc.data.get(key[0]), "[dependency-groups]", doc.path, line)
+    groups = table(doc.data.get(key[0]), "[dependency-groups]", doc.path, doc.where(key))
     by_name = {normalize(name): name for name in groups}
 
     def expand(group: str, chain: tuple[str, ...]) -> None:
+        line = doc.where((*key, group))
         entries = array(groups[group], f"dependency-groups.{group}", doc.path, line)
         for entry in entries:
             if isinstance(entry, dict):
@@ -192,13 +198,19 @@ def _groups(doc: _Doc, reqs: _Pep508) -> None:
 
 
 def _poetry_entry(
-    doc: _Doc, table_key: tuple[str, ...], name: str, value: object, scope: Scope
+    doc: _Doc,
+    table_key: tuple[str, ...],
+    name: str,
+    value: object,
+    scope: Scope,
+    location: Location | None = None,
 ) -> None:
-    location = Location(str(doc.path), doc.line(table_key, None, name))
+    if location is None:
+        location = Location(str(doc.path), doc.line(table_key, None, name))
     where = f"{'.'.join(table_key)}.{name}"
     if isinstance(value, list):
         for item in value:
-            _poetry_entry(doc, table_key, name, item, scope)
+            _poetry_entry(doc, table_key, name, item, scope, location)
         return
     if isinstance(value, str):
         value = {"version": value}
@@ -235,22 +247,20 @@ def _poetry_entry(
 
 
 def _poetry(doc: _Doc) -> None:
-    tool = table(doc.data.get("tool"), "[tool]", doc.path, None)
-    poetry = table(
-        tool.get("poetry"), "[tool.poetry]", doc.path, doc.header_line(("tool", "poetry"))
-    )
+    tool = table(doc.data.get("tool"), "[tool]", doc.path, doc.where(("tool",)))
+    poetry = table(tool.get("poetry"), "[tool.poetry]", doc.path, doc.where(("tool", "poetry")))
     sections: list[tuple[tuple[str, ...], object, Scope]] = [
         (("tool", "poetry", "dependencies"), poetry.get("dependencies"), Scope.PROD),
         (("tool", "poetry", "dev-dependencies"), poetry.get("dev-dependencies"), Scope.DEV),
     ]
     groups_key = ("tool", "poetry", "group")
-    groups = table(poetry.get("group"), "tool.poetry.group", doc.path, doc.header_line(groups_key))
+    groups = table(poetry.get("group"), "tool.poetry.group", doc.path, doc.where(groups_key))
     for group, raw_group in groups.items():
         group_key = (*groups_key, group)
-        body = table(raw_group, ".".join(group_key), doc.path, doc.header_line(group_key))
+        body = table(raw_group, ".".join(group_key), doc.path, doc.where(group_key))
         sections.append(((*group_key, "dependencies"), body.get("dependencies"), Scope.DEV))
     for table_key, raw, scope in sections:
-        deps = table(raw, ".".join(table_key), doc.path, doc.header_line(table_key))
+        deps = table(raw, ".".join(table_key), doc.path, doc.where(table_key))
         for name, value in deps.items():
             if normalize(name) == "python":
                 continue
