@@ -140,7 +140,8 @@ def _targets(candidates: list[Node], value: object) -> list[Node]:
         except ValueError:
             continue
         chosen += [n for n in candidates if n.version and spec.contains(n.version, True)]
-    return list(dict.fromkeys(chosen)) if chosen else candidates
+    unique = {n.key: n for n in chosen}
+    return list(unique.values()) if unique else candidates
 
 
 class PoetryLockParser:
