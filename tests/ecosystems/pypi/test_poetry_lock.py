@@ -195,7 +195,7 @@ def test_versions_of_one_name_are_told_apart_by_constraint(tmp_path: Path) -> No
         "files = []\n"
         "\n"
         "[package.dependencies]\n"
-        'importlib-metadata = [\n'
+        "importlib-metadata = [\n"
         '    {version = ">=4,<5", markers = "python_version < \\"3.8\\""},\n'
         '    {version = ">=6", markers = "python_version >= \\"3.8\\""},\n'
         "]\n"
@@ -335,7 +335,7 @@ def test_truncated_lock(tmp_path: Path) -> None:
         ('[[package]]\nname = "a"\nversion = "1"\ngroups = "main"\n', 1, "groups"),
         ('[[package]]\nname = "a"\nversion = "1"\nfiles = "x"\n', 1, "files of a"),
         ('[[package]]\nname = "a"\nversion = "1"\ndependencies = 3\n', 1, "dependencies of a"),
-        ('[metadata]\nlock-version = 2\n', 2, "lock-version"),
+        ("[metadata]\nlock-version = 2\n", 2, "lock-version"),
         ("[tool.other]\nx = 1\n", None, "not a poetry.lock"),
     ],
 )

@@ -94,7 +94,12 @@ def test_sources_markers_and_dependencies() -> None:
             63,
         ),
         "orders-core@None": ("prod", "path", "libs/orders-core", 74),
-        "legacy-tools@0.9": ("prod", "url", "https://files.pypi.test/packages/legacy-tools-0.9.tar.gz", 78),
+        "legacy-tools@0.9": (
+            "prod",
+            "url",
+            "https://files.pypi.test/packages/legacy-tools-0.9.tar.gz",
+            78,
+        ),
         "boto3@1.9.253": ("optional", "registry", None, 83),
         "pytest@7.4.0": ("dev", "registry", None, 92),
         "tomli@2.0.1": ("dev", "registry", None, 104),
@@ -128,7 +133,8 @@ def test_unknown_major_version_is_refused(tmp_path: Path) -> None:
 def test_a_newer_minor_version_is_read(tmp_path: Path) -> None:
     path = write(
         tmp_path,
-        'lock-version = "1.1"\ncreated-by = "x"\n\n[[packages]]\nname = "six"\nversion = "1.16.0"\n',
+        'lock-version = "1.1"\ncreated-by = "x"\n\n'
+        '[[packages]]\nname = "six"\nversion = "1.16.0"\n',
         name="pylock.ci.toml",
     )
     assert ids(PARSER.parse(path)) == {"six@1.16.0"}
@@ -159,8 +165,16 @@ def test_truncated_lock(tmp_path: Path) -> None:
         ('lock-version = "1.0"\n[[packages]]\nversion = "1"\n', 2, "package name"),
         ('lock-version = "1.0"\n[[packages]]\nname = "a"\nversion = 1\n', 2, "version of a"),
         ('lock-version = "1.0"\n[[packages]]\nname = "a"\nwheels = {}\n', 2, "wheels of a"),
-        ('lock-version = "1.0"\n[[packages]]\nname = "a"\ndirectory = { editable = true }\n', 2, "directory.path"),
-        ('lock-version = "1.0"\n[[packages]]\nname = "a"\ndependencies = [3]\n', 2, "dependencies of a"),
+        (
+            'lock-version = "1.0"\n[[packages]]\nname = "a"\ndirectory = { editable = true }\n',
+            2,
+            "directory.path",
+        ),
+        (
+            'lock-version = "1.0"\n[[packages]]\nname = "a"\ndependencies = [3]\n',
+            2,
+            "dependencies of a",
+        ),
     ],
 )
 def test_malformed_lock(tmp_path: Path, text: str, line: int | None, words: str) -> None:

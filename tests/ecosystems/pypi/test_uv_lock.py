@@ -141,7 +141,11 @@ def test_hashes_sources_and_lines() -> None:
     )
     assert len(node(graph, "psycopg2-binary@2.9.13").hashes) == 67
     common = node(graph, "inv-common@0.3.0")
-    assert (common.source.value, common.source_url, common.hashes) == ("path", "libs/inv-common", ())
+    assert (common.source.value, common.source_url, common.hashes) == (
+        "path",
+        "libs/inv-common",
+        (),
+    )
     assert lines(graph, "django@3.2") == ["uv.lock:194"]
     assert lines(graph, "asgiref@3.13.0") == ["uv.lock:36"]
     assert_lines_point_at_entries(graph, DJANGO_LOCK, "[[package]]")
@@ -254,7 +258,8 @@ def test_truncated_lock(tmp_path: Path) -> None:
         ("version = 1\n[[package]]\nname = 'a'\nsource = 'pypi'\n", 2, "source of a"),
         ("version = 1\n[[package]]\nname = 'a'\nwheels = 'x'\n", 2, "wheels of a"),
         (
-            "version = 1\n[[package]]\nname = 'a'\nversion = '1'\ndependencies = [{ name = 'b' }]\n",
+            "version = 1\n[[package]]\nname = 'a'\nversion = '1'\n"
+            "dependencies = [{ name = 'b' }]\n",
             2,
             "a depends on b, which is not locked",
         ),

@@ -176,8 +176,7 @@ class PipfileParser:
             if section in _NOT_PACKAGES:
                 continue
             scope = PIPFILE_SECTIONS.get(section, Scope.DEV)
-            bounds = lines.section((section,))
-            packages = table(raw, f"[{section}]", path, _one(bounds[0]) if bounds else None)
+            packages = table(raw, f"[{section}]", path, lines.locate((), None, section))
             for name, value in packages.items():
                 line = lines.locate((section,), None, name)
                 graph.add(self._node(section, name, value, scope, Location(str(path), line), path))
