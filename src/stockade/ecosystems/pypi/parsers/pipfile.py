@@ -119,8 +119,14 @@ class PipfileLockParser:
         for section, scope in LOCK_SECTIONS.items():
             start = lines.find(section)
             packages = table(data.get(section), section, path, _one(start))
+            cursor = start or 0
             for name, entry in packages.items():
-                line = _one(lines.find(name, start or 0))
+                # Keys come in file order: look on from the previous one, then from the top.
+                found = lines.find(name, cursor)
+                if found is None:
+                    found = lines.find(name, start or 0)
+                cursor = found + 1 if found is not None else cursor
+                line = _one(found)
                 graph.add(self._node(name, entry, scope, Location(str(path), line), path))
         return graph
 
