@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +24,8 @@ from stockade.ecosystems.pypi.parsers._common import (
 )
 from stockade.ecosystems.pypi.parsers._poetry import to_pep440
 from stockade.errors import ParseError
+
+_LEADING_NAME = re.compile(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
 
 
 @dataclass(slots=True)
@@ -94,7 +97,7 @@ class _Pep508:
     def __init__(self, doc: _Doc) -> None:
         self.doc = doc
         self.extras: Mapping[str, Any] = {}
-        self.extras_line: tuple[str, ...] = ("project", "optional-dependencies")
+        self.extras_key: tuple[str, ...] = ("project", "optional-dependencies")
 
     def add(
         self,
@@ -115,8 +118,10 @@ class _Pep508:
         try:
             req = Requirement(text)
         except InvalidRequirement as exc:
-            guess = text.split(";")[0].strip().split("[")[0]
-            line = doc.line(table_key, key, guess) if guess else doc.where((*table_key, key))
+            guess = _LEADING_NAME.match(text)
+            line = (
+                doc.line(table_key, key, guess.group(1)) if guess else doc.where((*table_key, key))
+            )
             reason = str(exc).splitlines()[0]
             raise ParseError(
                 f"invalid requirement {text!r}: {reason}", path=doc.path, line=line
@@ -129,7 +134,7 @@ class _Pep508:
                     continue
                 entries = self.extras.get(extra)
                 for entry in array(entries, f"extra {extra!r}", doc.path, None):
-                    self.add(entry, scope, self.extras_line, extra, seen | {extra})
+                    self.add(entry, scope, self.extras_key, extra, seen | {extra})
             return
         location = Location(str(doc.path), doc.line(table_key, key, req.name))
         uv_source = doc.uv_sources.get(name)

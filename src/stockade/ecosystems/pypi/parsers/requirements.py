@@ -104,7 +104,7 @@ def _node(req: Any, path: Path, base: Path) -> Node:
             source = Source.PATH
         else:
             source = Source.URL
-        if source is not Source.GIT and not url.startswith(_VCS):
+        if not url.startswith(_VCS):
             archive = _archive_name_version(unquote(bare.rstrip("/").rsplit("/", 1)[-1]))
             if archive is not None:
                 name = name or archive[0]
