@@ -18,7 +18,7 @@ from stockade.check.discover import build_graph, find_manifests
 from stockade.check.model import PackageReport, Report
 from stockade.check.resolve import needs_resolution, resolve_ranges
 from stockade.config import Config
-from stockade.ecosystems.graph import DependencyGraph, Location, Node, Resolution, Source
+from stockade.ecosystems.graph import DependencyGraph, Location, Node, NodeKey, Resolution, Source
 from stockade.ecosystems.interface import Ecosystem, Registry
 from stockade.errors import OSVError
 from stockade.intel.findings import Finding, Ignore
@@ -115,11 +115,12 @@ async def run_check(
     progress.advance()
 
     today = request.today or date.today()
+    chains = graph.chains()
     for node in sorted(graph, key=_node_order):
         report.packages.append(
             _package_report(
-                graph,
                 node,
+                chains.get(node.key, []),
                 root,
                 records,
                 request.config.ignores,
@@ -156,8 +157,8 @@ async def _lookup(
 
 
 def _package_report(
-    graph: DependencyGraph,
     node: Node,
+    chain_to: list[NodeKey],
     root: Path,
     records: Mapping[PackageQuery, list[Vulnerability]],
     ignores: Sequence[Ignore],
@@ -173,7 +174,7 @@ def _package_report(
                 _apply_ignores(f, node.name, ignores, today)
                 for f in build_findings(found, node.ecosystem, node.name, node.version)
             ]
-    chain = graph.paths_to(node.key)[:-1] if not node.direct else []
+    chain = chain_to[:-1] if not node.direct else []
     return PackageReport(
         ecosystem=node.ecosystem.value,
         name=node.name,

@@ -149,36 +149,19 @@ def check(
 
 
 async def _run_check(request: Any, source: str, progress: Any) -> Any:
-    from stockade import ecosystems, paths
     from stockade.check.service import run_check
-    from stockade.ecosystems.interface import Ecosystem, Registry
-    from stockade.http import HttpClient
-    from stockade.intel.osv.api import OSVApiSource
-    from stockade.intel.osv.source import VulnerabilitySource
-    from stockade.store.db import Database
-    from stockade.store.osv import LocalOSVSource, OSVStore
+    from stockade.cli.wiring import Clients, vulnerability_sources
+    from stockade.ecosystems.interface import Ecosystem
 
     config = request.config
-    async with HttpClient(cache_dir=paths.cache_dir() / "http") as http:
-        overrides = {Ecosystem.PYPI: config.pypi_registry, Ecosystem.NPM: config.npm_registry}
-        made: dict[Ecosystem, Registry] = {}
-
-        def registry_for(eco: Ecosystem) -> Registry:
-            if eco not in made:
-                made[eco] = ecosystems.get(eco).registry(http, base_url=overrides[eco])
-            return made[eco]
-
-        sources: list[VulnerabilitySource] = []
-        if source in ("auto", "local"):
-            sources.append(LocalOSVSource(OSVStore(Database.open())))
-        # The OSV API is a fallback: one quick retry, so that an offline machine learns
-        # within a second that it cannot be reached.
-        async with HttpClient(cache_dir=paths.cache_dir() / "http", retries=1, timeout=15) as osv:
-            if source in ("auto", "osv-api"):
-                sources.append(OSVApiSource(osv))
-            return await run_check(
-                request, sources=sources, registry_for=registry_for, progress=progress
-            )
+    overrides = {Ecosystem.PYPI: config.pypi_registry, Ecosystem.NPM: config.npm_registry}
+    async with Clients(registries=overrides) as clients:
+        return await run_check(
+            request,
+            sources=vulnerability_sources(source, clients),
+            registry_for=clients.registry,
+            progress=progress,
+        )
 
 
 def write_atomic(path: Path, text: str) -> None:

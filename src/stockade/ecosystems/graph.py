@@ -185,33 +185,30 @@ class DependencyGraph:
             if src not in self.sources:
                 self.sources.append(src)
 
+    def chains(self) -> dict[NodeKey, list[NodeKey]]:
+        """For every node reachable from a direct dependency, the shortest chain from one
+        (inclusive at both ends). One breadth-first walk over the whole graph; ties are broken
+        by name and version, so the answer is deterministic."""
+        found: dict[NodeKey, list[NodeKey]] = {}
+        queue: deque[NodeKey] = deque()
+        for node in sorted(self.direct(), key=lambda n: _sort_key(n.key)):
+            found[node.key] = [node.key]
+            queue.append(node.key)
+        while queue:
+            key = queue.popleft()
+            for kid in sorted(self.edges.get(key, ()), key=_sort_key):
+                if kid not in found:
+                    found[kid] = [*found[key], kid]
+                    queue.append(kid)
+        return found
+
     def paths_to(self, key: NodeKey) -> list[NodeKey]:
         """The shortest chain from a direct dependency down to ``key`` (inclusive).
 
-        Empty when ``key`` is not reachable from any direct dependency.
+        Empty when ``key`` is not reachable from any direct dependency. For many nodes, use
+        :meth:`chains` once instead.
         """
-        parents_of: dict[NodeKey, set[NodeKey]] = {}
-        for parent, kids in self.edges.items():
-            for kid in kids:
-                parents_of.setdefault(kid, set()).add(parent)
-        start = self.nodes.get(key)
-        if start is None:
-            return []
-        if start.direct:
-            return [key]
-        seen = {key}
-        queue: deque[list[NodeKey]] = deque([[key]])
-        while queue:
-            chain = queue.popleft()
-            for parent in sorted(parents_of.get(chain[0], ()), key=_sort_key):
-                if parent in seen:
-                    continue
-                seen.add(parent)
-                new = [parent, *chain]
-                if self.nodes[parent].direct:
-                    return new
-                queue.append(new)
-        return []
+        return self.chains().get(key, [])
 
 
 def _sort_key(key: NodeKey) -> tuple[str, str, str]:
