@@ -6,12 +6,14 @@ importing httpx or loading TLS certificates; these helpers defer both to first u
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING
 
 from stockade import ecosystems, paths
 from stockade.ecosystems.interface import Ecosystem, Registry
+from stockade.errors import ConfigError
 from stockade.intel.osv.models import Vulnerability
 from stockade.intel.osv.source import PackageQuery, VulnerabilitySource
 
@@ -34,10 +36,12 @@ class Clients:
             from stockade.http import HttpClient
 
             cache = paths.cache_dir() / "http"
+            retries = _env_int("STOCKADE_HTTP_RETRIES", 4)
             if purpose == "osv-api":
-                self._http[purpose] = HttpClient(cache_dir=cache, retries=1, timeout=15)
+                retries = min(retries, 1)
+                self._http[purpose] = HttpClient(cache_dir=cache, retries=retries, timeout=15)
             else:
-                self._http[purpose] = HttpClient(cache_dir=cache)
+                self._http[purpose] = HttpClient(cache_dir=cache, retries=retries)
         return self._http[purpose]
 
     def registry(self, ecosystem: Ecosystem) -> Registry:
@@ -60,6 +64,16 @@ class Clients:
     ) -> None:
         for client in self._http.values():
             await client.aclose()
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return max(0, int(value))
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {value!r}") from None
 
 
 class LazyOSVApi:
