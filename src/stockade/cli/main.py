@@ -247,6 +247,12 @@ def db_sync(
     async def download() -> list[Path]:
         async with HttpClient(cache_dir=paths.cache_dir() / "http", timeout=300) as http:
             got = [await download_export(http, eco, dest) for eco in wanted]
+        missing = [eco for eco, p in zip(wanted, got, strict=True) if p is None]
+        if missing:
+            raise StockadeError(
+                f"OSV publishes no export for {', '.join(missing)}",
+                hint="name ecosystems as OSV does, e.g. PyPI, npm, Go, crates.io, Maven",
+            )
         return [p for p in got if p is not None]
 
     with err_console.status(f"Downloading OSV exports for {', '.join(wanted)}"):
