@@ -138,7 +138,7 @@ def _folder_graph(
         else:
             graph.merge(decl)
     if locks and declared and not lock_knows_scopes:
-        _propagate_scopes(graph)
+        graph.propagate_scopes()
     for manifest in standalone:
         graph.merge(parsed[manifest.path])
     return graph
@@ -192,29 +192,6 @@ def _mark_direct(
             elif rescoped is not None or Scope.PROD in decl.scopes:
                 node.scopes |= decl.scopes
             node.locations = _declared_first(decl.locations, node.locations)
-
-
-def _propagate_scopes(graph: DependencyGraph) -> None:
-    """Give transitive nodes the scopes of the direct dependencies that reach them.
-
-    Used when the lockfile records no scopes (yarn classic, npm v1): a package reached from a
-    prod dependency is prod; one reached only from dev dependencies is dev.
-    """
-    reached: dict[NodeKey, set[Scope]] = {}
-    for root in graph.direct():
-        stack = [root.key]
-        seen: set[NodeKey] = set()
-        while stack:
-            key = stack.pop()
-            if key in seen:
-                continue
-            seen.add(key)
-            reached.setdefault(key, set()).update(root.scopes)
-            stack.extend(graph.children(key))
-    for key, scopes in reached.items():
-        node = graph.nodes[key]
-        if not node.direct:
-            node.scopes = {Scope.PROD} if Scope.PROD in scopes else scopes
 
 
 def _satisfies(scheme: VersionScheme, version: str, spec: str | None) -> bool:

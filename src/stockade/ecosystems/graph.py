@@ -8,7 +8,7 @@ dev, optional, peer), and where each was declared (file and line).
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -184,6 +184,46 @@ class DependencyGraph:
         for src in other.sources:
             if src not in self.sources:
                 self.sources.append(src)
+
+    def propagate_scopes(
+        self,
+        optional_edges: Iterable[tuple[NodeKey, NodeKey]] = (),
+        peer_edges: Iterable[tuple[NodeKey, NodeKey]] = (),
+    ) -> None:
+        """Give every node the scopes it is reached with from the direct nodes.
+
+        A node reached through a prod path is ``{prod}``; otherwise it gets every scope it is
+        reached with (``{dev}``, ``{dev, optional}`` ...). An edge in ``optional_edges``
+        (``peer_edges``) turns a prod path into an optional (peer) one. Direct nodes keep their
+        declared scopes as well; nodes no direct node reaches keep theirs.
+        """
+        optional = set(optional_edges)
+        peer = set(peer_edges)
+        reached: dict[NodeKey, set[Scope]] = {}
+        queue: deque[tuple[NodeKey, Scope]] = deque(
+            (node.key, scope)
+            for node in self.nodes.values()
+            if node.direct
+            for scope in node.scopes
+        )
+        while queue:
+            key, scope = queue.popleft()
+            seen = reached.setdefault(key, set())
+            if scope in seen:
+                continue
+            seen.add(scope)
+            for child in self.edges.get(key, ()):
+                next_scope = scope
+                if scope is Scope.PROD and (key, child) in optional:
+                    next_scope = Scope.OPTIONAL
+                elif scope is Scope.PROD and (key, child) in peer:
+                    next_scope = Scope.PEER
+                if next_scope not in reached.get(child, ()):
+                    queue.append((child, next_scope))
+        for key, scopes in reached.items():
+            node = self.nodes[key]
+            computed = {Scope.PROD} if Scope.PROD in scopes else set(scopes)
+            node.scopes = computed | node.scopes if node.direct else computed
 
     def chains(self) -> dict[NodeKey, list[NodeKey]]:
         """For every node reachable from a direct dependency, the shortest chain from one

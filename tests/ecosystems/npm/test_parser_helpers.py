@@ -17,7 +17,6 @@ from stockade.ecosystems.npm.parsers._common import (
     exact_version,
     integrity_hashes,
     json_key_lines,
-    propagate_scopes,
     split_descriptor,
 )
 from stockade.ecosystems.npm.parsers._yaml import _fast_load, _scan_key_lines, load_yaml
@@ -245,8 +244,7 @@ def test_propagate_scopes() -> None:
         ("app-dep", "peer"),
     ]:
         graph.add_edge(k(parent), k(child))
-    propagate_scopes(
-        graph,
+    graph.propagate_scopes(
         optional_edges=[(k("app-dep"), k("opt"))],
         peer_edges=[(k("app-dep"), k("peer"))],
     )

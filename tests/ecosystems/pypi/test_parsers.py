@@ -8,8 +8,12 @@ import pytest
 
 from stockade.ecosystems import get
 from stockade.ecosystems.interface import Ecosystem, ManifestParser
+from stockade.ecosystems.parsing import read_text
 from stockade.ecosystems.pypi.parsers import ALL_PARSERS
-from stockade.ecosystems.pypi.parsers._common import TomlLines, load_toml, read_text
+from stockade.ecosystems.pypi.parsers._common import (
+    TomlLines,
+    load_toml,
+)
 from stockade.ecosystems.pypi.parsers._poetry import to_pep440
 from stockade.errors import InputError, ParseError
 from tests.ecosystems.pypi.helpers import FIXTURES

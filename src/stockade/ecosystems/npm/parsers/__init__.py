@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from stockade.ecosystems.interface import ManifestParser
-from stockade.ecosystems.npm.parsers._common import propagate_scopes
 from stockade.ecosystems.npm.parsers.package_json import PackageJsonParser
 from stockade.ecosystems.npm.parsers.package_lock import PackageLockParser
 from stockade.ecosystems.npm.parsers.pnpm_lock import PnpmLockParser
@@ -22,5 +21,4 @@ __all__ = [
     "PackageLockParser",
     "PnpmLockParser",
     "YarnLockParser",
-    "propagate_scopes",
 ]

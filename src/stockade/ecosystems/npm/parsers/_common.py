@@ -5,17 +5,13 @@ from __future__ import annotations
 import base64
 import json
 import re
-from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from stockade.ecosystems.graph import DependencyGraph, NodeKey, Scope, Source
-from stockade.errors import InputError, ParseError
+from stockade.ecosystems.graph import Scope, Source
 
-_CONFLICT = ("<<<<<<<", "=======", ">>>>>>>")
 _EXACT = re.compile(r"^\s*[=v]*\s*(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?)\s*$")
 _RANGE_START = re.compile(r"^(?:[\d^~<>=*]|[xX](?:$|\.)|v\d)")
 _HEX_SHA1 = re.compile(r"^[0-9a-f]{40}$")
@@ -24,58 +20,6 @@ _SHORTHAND = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+(?:#.*)?$")
 # A JSON object key at the start of a line: its indentation, the raw key, and whether it opens
 # an object (`"key": {`). npm and every editor pretty-print lockfiles this way.
 _JSON_KEY = re.compile(r'([ \t]*)"((?:[^"\\]|\\.)*)"[ \t]*:[ \t]*(\{$)?')
-
-
-def read_text(path: Path) -> str:
-    """The file's text (UTF-8, an optional BOM dropped); :class:`InputError` if unreadable."""
-    try:
-        data = path.read_bytes()
-    except IsADirectoryError:
-        raise InputError("is a directory, not a file", path=path) from None
-    except FileNotFoundError:
-        raise InputError("no such file", path=path) from None
-    except OSError as exc:
-        raise InputError(f"cannot read file: {exc.strerror or exc}", path=path) from None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise InputError(
-            f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})",
-            path=path,
-            line=line,
-        ) from None
-    return text.removeprefix("\ufeff")
-
-
-def check_conflict_markers(path: Path, text: str) -> None:
-    """Raise :class:`ParseError` at the first unresolved git merge-conflict marker."""
-    if "<<<<<<<" not in text and ">>>>>>>" not in text:
-        return
-    for number, line in enumerate(text.split("\n"), 1):
-        if line.startswith(_CONFLICT):
-            raise ParseError(
-                "unresolved merge conflict",
-                path=path,
-                line=number,
-                hint="resolve the conflict (or regenerate the lockfile) and try again",
-            )
-
-
-def load_json(path: Path, text: str) -> Any:
-    """Parse JSON text, turning errors into :class:`ParseError` with the line."""
-    if not text.strip():
-        raise ParseError("empty file, expected a JSON object", path=path)
-    check_conflict_markers(path, text)
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        # An error on the last line (an unterminated string, a missing value) means the text
-        # stops early: say so, that is the likely cause.
-        what = "truncated JSON" if "\n" not in text[exc.pos :].rstrip() else "invalid JSON"
-        raise ParseError(f"{what}: {exc.msg}", path=path, line=exc.lineno) from None
-    except RecursionError:
-        raise ParseError("invalid JSON: nested too deeply", path=path) from None
 
 
 def _unescape(raw: str) -> str:
@@ -240,45 +184,3 @@ def flags_scopes(entry: Mapping[str, Any]) -> set[Scope]:
     if entry.get("peer") is True:
         return {Scope.PEER}
     return {Scope.PROD}
-
-
-def propagate_scopes(
-    graph: DependencyGraph,
-    optional_edges: Iterable[tuple[NodeKey, NodeKey]] = (),
-    peer_edges: Iterable[tuple[NodeKey, NodeKey]] = (),
-) -> None:
-    """Give every node the scopes it is reached with from the direct nodes.
-
-    A node reached through a prod path is ``{prod}``; otherwise it gets every scope it is
-    reached with (``{dev}``, ``{dev, optional}`` ...), as npm's lockfile flags say. An edge in
-    ``optional_edges`` (``peer_edges``) turns a prod path into an optional (peer) one. Direct
-    nodes keep their declared scopes as well; nodes no direct node reaches keep theirs.
-    """
-    optional = set(optional_edges)
-    peer = set(peer_edges)
-    reached: dict[NodeKey, set[Scope]] = {}
-    queue: deque[tuple[NodeKey, Scope]] = deque()
-    for node in graph.nodes.values():
-        if node.direct:
-            for scope in node.scopes:
-                queue.append((node.key, scope))
-    while queue:
-        key, scope = queue.popleft()
-        seen = reached.setdefault(key, set())
-        if scope in seen:
-            continue
-        seen.add(scope)
-        for child in graph.edges.get(key, ()):
-            next_scope = scope
-            if scope is Scope.PROD and (key, child) in optional:
-                next_scope = Scope.OPTIONAL
-            elif scope is Scope.PROD and (key, child) in peer:
-                next_scope = Scope.PEER
-            if next_scope not in reached.get(child, ()):
-                queue.append((child, next_scope))
-    for key, node in graph.nodes.items():
-        scopes = reached.get(key)
-        if not scopes:
-            continue
-        computed = {Scope.PROD} if Scope.PROD in scopes else set(scopes)
-        node.scopes = computed | node.scopes if node.direct else computed

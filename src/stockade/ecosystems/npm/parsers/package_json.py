@@ -14,10 +14,9 @@ from stockade.ecosystems.npm.parsers._common import (
     classify_spec,
     exact_version,
     json_key_lines,
-    load_json,
-    read_text,
 )
 from stockade.ecosystems.npm.versions import NpmSemver
+from stockade.ecosystems.parsing import load_json, read_text
 from stockade.errors import ParseError
 
 SECTIONS: Mapping[str, Scope] = {

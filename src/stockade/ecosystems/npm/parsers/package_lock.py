@@ -25,10 +25,9 @@ from stockade.ecosystems.npm.parsers._common import (
     exact_version,
     flags_scopes,
     integrity_hashes,
-    load_json,
-    read_text,
 )
 from stockade.ecosystems.npm.parsers.package_json import SECTIONS
+from stockade.ecosystems.parsing import load_json, read_text
 from stockade.errors import ParseError, UnsupportedFormatError
 
 _EDGE_SECTIONS = ("dependencies", "optionalDependencies", "peerDependencies")

@@ -20,14 +20,12 @@ from stockade.ecosystems.interface import Ecosystem
 from stockade.ecosystems.npm.parsers._common import (
     SpecSource,
     alias_target,
-    check_conflict_markers,
     classify_resolved,
     integrity_hashes,
-    propagate_scopes,
-    read_text,
     split_descriptor,
 )
 from stockade.ecosystems.npm.parsers._yaml import KeyLines, load_yaml
+from stockade.ecosystems.parsing import check_conflict_markers, read_text
 from stockade.errors import ParseError, UnsupportedFormatError
 
 IMPORTER_SECTIONS: Mapping[str, Scope] = {
@@ -290,7 +288,7 @@ class _Reader:
                     declared.setdefault(child, set()).add(scope)
         for node_key, scopes in declared.items():
             self.graph.nodes[node_key].scopes = scopes
-        propagate_scopes(self.graph, optional_edges, peer_edges)
+        self.graph.propagate_scopes(optional_edges, peer_edges)
         return self.graph
 
 

@@ -22,15 +22,13 @@ from stockade.ecosystems.interface import Ecosystem
 from stockade.ecosystems.npm.parsers._common import (
     SpecSource,
     alias_target,
-    check_conflict_markers,
     classify_resolved,
     classify_spec,
     integrity_hashes,
-    propagate_scopes,
-    read_text,
     split_descriptor,
 )
 from stockade.ecosystems.npm.parsers._yaml import load_yaml
+from stockade.ecosystems.parsing import check_conflict_markers, read_text
 from stockade.errors import ParseError, UnsupportedFormatError
 
 _BERRY = re.compile(r"^__metadata:", re.MULTILINE)
@@ -362,7 +360,7 @@ class _BerryReader:
                     optional_edges.add((parent, child))
         for key, scopes in declared.items():
             graph.nodes[key].scopes = scopes
-        propagate_scopes(graph, optional_edges)
+        graph.propagate_scopes(optional_edges)
         return graph
 
 

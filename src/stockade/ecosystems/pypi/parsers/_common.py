@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
@@ -12,10 +11,9 @@ from typing import Any
 from packaging.specifiers import SpecifierSet
 
 from stockade.ecosystems import get
-from stockade.ecosystems.graph import DependencyGraph, NodeKey, Scope
-from stockade.errors import InputError, ParseError
+from stockade.ecosystems.parsing import check_conflict_markers
+from stockade.errors import ParseError
 
-_CONFLICT = ("<<<<<<<", "=======", ">>>>>>>")
 _TOML_AT = re.compile(r"\s*\(at (?:line (\d+), column \d+|end of document)\)\s*$")
 _HEADER = re.compile(r"^\s*(\[\[?)\s*(.+?)\s*\]\]?\s*(?:#.*)?$")
 _KEY_PART = re.compile(r"""\s*(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|([A-Za-z0-9_-]+))\s*""")
@@ -24,42 +22,6 @@ _KEY_PART = re.compile(r"""\s*(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|([A-Za-z0-9_-]+))
 def normalize(name: str) -> str:
     """The PEP 503 form of a package name."""
     return get("PyPI").normalize_name(name)
-
-
-def read_text(path: Path) -> str:
-    """The file's text (UTF-8, an optional BOM dropped); :class:`InputError` if unreadable."""
-    try:
-        data = path.read_bytes()
-    except IsADirectoryError:
-        raise InputError("is a directory, not a file", path=path) from None
-    except FileNotFoundError:
-        raise InputError("no such file", path=path) from None
-    except OSError as exc:
-        raise InputError(f"cannot read file: {exc.strerror or exc}", path=path) from None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise InputError(
-            f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})",
-            path=path,
-            line=line,
-        ) from None
-    return text.removeprefix("\ufeff")
-
-
-def check_conflict_markers(path: Path, text: str) -> None:
-    """Raise :class:`ParseError` at the first unresolved git merge-conflict marker."""
-    if "<<<<<<<" not in text and ">>>>>>>" not in text:
-        return
-    for number, line in enumerate(text.splitlines(), 1):
-        if line.startswith(_CONFLICT):
-            raise ParseError(
-                "unresolved merge conflict",
-                path=path,
-                line=number,
-                hint="resolve the conflict (or regenerate the lockfile) and try again",
-            )
 
 
 def load_toml(path: Path, text: str) -> dict[str, Any]:
@@ -77,20 +39,6 @@ def load_toml(path: Path, text: str) -> dict[str, Any]:
                 line = int(found.group(1)) if found.group(1) else max(1, len(text.splitlines()))
         what = "truncated TOML" if found is not None and not found.group(1) else "invalid TOML"
         raise ParseError(f"{what}: {message}", path=path, line=line) from None
-
-
-def load_json(path: Path, text: str) -> Any:
-    """Parse JSON text, turning errors into :class:`ParseError` with the line."""
-    if not text.strip():
-        raise ParseError("empty file, expected a JSON object", path=path)
-    check_conflict_markers(path, text)
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        what = "truncated JSON" if not text[exc.pos :].strip() else "invalid JSON"
-        raise ParseError(f"{what}: {exc.msg}", path=path, line=exc.lineno) from None
-    except RecursionError:
-        raise ParseError("invalid JSON: nested too deeply", path=path) from None
 
 
 def _kind(value: object) -> str:
@@ -281,23 +229,3 @@ class TomlLines:
             found = self.mention(anchor, end, name, skipped)
             return (found if found is not None else anchor) + 1
         return None
-
-
-def propagate_scopes(graph: DependencyGraph, roots: Mapping[NodeKey, set[Scope]]) -> None:
-    """Give every node the scopes of the direct dependencies it is reachable from.
-
-    Nodes reached from no root keep :attr:`Scope.PROD`.
-    """
-    reached: dict[NodeKey, set[Scope]] = {key: set() for key in graph.nodes}
-    for scope in Scope:
-        todo = [key for key, scopes in roots.items() if scope in scopes]
-        seen: set[NodeKey] = set()
-        while todo:
-            key = todo.pop()
-            if key in seen:
-                continue
-            seen.add(key)
-            reached[key].add(scope)
-            todo.extend(graph.children(key) - seen)
-    for key, scopes in reached.items():
-        graph.nodes[key].scopes = scopes or {Scope.PROD}

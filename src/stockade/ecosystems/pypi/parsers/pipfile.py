@@ -11,15 +11,14 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
 from stockade.ecosystems.graph import DependencyGraph, Location, Node, Resolution, Scope, Source
 from stockade.ecosystems.interface import Ecosystem
+from stockade.ecosystems.parsing import load_json, read_text
 from stockade.ecosystems.pypi.parsers._common import (
     TomlLines,
     array,
-    load_json,
     load_toml,
     normalize,
     optional_string,
     pinned_version,
-    read_text,
     table,
 )
 from stockade.errors import ParseError, UnsupportedFormatError

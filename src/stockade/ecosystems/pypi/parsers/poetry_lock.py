@@ -25,13 +25,13 @@ from stockade.ecosystems.graph import (
     Source,
 )
 from stockade.ecosystems.interface import Ecosystem
+from stockade.ecosystems.parsing import read_text
 from stockade.ecosystems.pypi.parsers._common import (
     TomlLines,
     array,
     load_toml,
     normalize,
     optional_string,
-    read_text,
     string,
     table,
     tables,

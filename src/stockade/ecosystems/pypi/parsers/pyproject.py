@@ -13,13 +13,13 @@ from packaging.specifiers import SpecifierSet
 
 from stockade.ecosystems.graph import DependencyGraph, Location, Node, Resolution, Scope, Source
 from stockade.ecosystems.interface import Ecosystem
+from stockade.ecosystems.parsing import read_text
 from stockade.ecosystems.pypi.parsers._common import (
     TomlLines,
     array,
     load_toml,
     normalize,
     pinned_version,
-    read_text,
     table,
 )
 from stockade.ecosystems.pypi.parsers._poetry import to_pep440

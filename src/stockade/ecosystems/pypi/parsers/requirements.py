@@ -27,7 +27,11 @@ from pip_requirements_parser import OptionLine, RequirementsFile
 
 from stockade.ecosystems.graph import DependencyGraph, Location, Node, Resolution, Source
 from stockade.ecosystems.interface import Ecosystem
-from stockade.ecosystems.pypi.parsers._common import normalize, pinned_version, read_text
+from stockade.ecosystems.parsing import read_text
+from stockade.ecosystems.pypi.parsers._common import (
+    normalize,
+    pinned_version,
+)
 from stockade.errors import ParseError
 
 _REMOTE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")

@@ -17,14 +17,13 @@ from stockade.ecosystems.graph import (
     Source,
 )
 from stockade.ecosystems.interface import Ecosystem
+from stockade.ecosystems.parsing import read_text
 from stockade.ecosystems.pypi.parsers._common import (
     TomlLines,
     array,
     load_toml,
     normalize,
     optional_string,
-    propagate_scopes,
-    read_text,
     string,
     table,
     tables,
@@ -206,5 +205,7 @@ class UvLockParser:
                                 graph.nodes[target].direct = True
                             elif field != "dev-dependencies":
                                 graph.add_edge(keys[index], target)
-        propagate_scopes(graph, roots)
+        for key, scopes in roots.items():
+            graph.nodes[key].scopes = set(scopes)
+        graph.propagate_scopes()
         return graph
