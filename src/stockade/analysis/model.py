@@ -198,3 +198,5 @@ class ScanResult:
     """SHA-256 of the archive."""
     stats: dict[str, float] = field(default_factory=dict)
     """Counts and timings: members, bytes, files analysed, seconds."""
+    error: str | None = None
+    """Why the archive could not be scanned (then there is no verdict to trust)."""
