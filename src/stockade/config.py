@@ -17,6 +17,11 @@ Example::
     expires = 2027-03-01
     package = "requests"             # optional: only for this package
 
+    [[tool.stockade.suppress]]       # accepted `stockade scan` findings
+    rule = "js-child-process"
+    package = "esbuild"
+    reason = "runs its own platform binary; reviewed"
+
 In ``stockade.toml`` the same keys stand at the top level (no ``[tool.stockade]`` prefix).
 """
 
@@ -28,8 +33,16 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
+from stockade.analysis.suppress import Suppression
 from stockade.errors import ConfigError
 from stockade.intel.findings import Ignore, Severity
 
@@ -44,6 +57,23 @@ class _IgnoreModel(BaseModel):
     reason: str = Field(min_length=1)
     expires: date | None = None
     package: str | None = None
+
+
+class _SuppressModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    rule: str = Field(min_length=1)
+    reason: str = Field(min_length=1)
+    package: str | None = None
+    version: str | None = None
+    sha256: str | None = None
+    path: str | None = None
+
+    @model_validator(mode="after")
+    def _narrow(self) -> _SuppressModel:
+        if self.package is None and self.sha256 is None:
+            raise ValueError("a suppression needs a package or a sha256, not only a rule")
+        return self
 
 
 class _RegistriesModel(BaseModel):
@@ -62,8 +92,9 @@ class _ConfigModel(BaseModel):
     resolve: bool = True
     registries: _RegistriesModel = Field(default_factory=_RegistriesModel)
     ignore: list[_IgnoreModel] = Field(default_factory=list)
+    suppress: list[_SuppressModel] = Field(default_factory=list)
 
-    @field_validator("ignore", mode="before")
+    @field_validator("ignore", "suppress", mode="before")
     @classmethod
     def _ignore_list(cls, value: Any) -> Any:
         return [value] if isinstance(value, dict) else value
@@ -86,7 +117,9 @@ class Config:
     npm_registry: str | None = None
     """Registry URL overriding npm's settings."""
     ignores: tuple[Ignore, ...] = ()
-    """Accepted findings."""
+    """Accepted vulnerability findings."""
+    suppressions: tuple[Suppression, ...] = ()
+    """Accepted archive-analysis findings (``stockade scan``)."""
     path: Path | None = None
     """The file the configuration came from (``None``: defaults)."""
     notices: tuple[str, ...] = field(default=())
@@ -164,6 +197,7 @@ def load_config(path: Path | None, *, today: date | None = None) -> Config:
             for ig in model.ignore
             if ig.expires is None or ig.expires >= today
         ),
+        suppressions=tuple(Suppression(**sup.model_dump()) for sup in model.suppress),
         path=path,
         notices=tuple(notices),
     )

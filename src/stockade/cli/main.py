@@ -16,6 +16,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from stockade import __version__
@@ -178,6 +179,71 @@ def write_atomic(path: Path, text: str) -> None:
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
         raise StockadeError(f"{path}: cannot write report: {exc}") from None
+
+
+@app.command()
+@_handle_errors
+def scan(
+    targets: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="ARCHIVE|PURL...",
+            help="Package archives (.tar.gz, .zip, .whl, .tgz) or purls (pkg:pypi/x@1.0).",
+        ),
+    ],
+    output_format: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the report to this file.")
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option("--workers", "-j", help="Processes (default: one per core).")
+    ] = None,
+    all_files: Annotated[
+        bool, typer.Option("--all-files", help="For purls, scan every file of the release.")
+    ] = False,
+    config_file: Annotated[
+        Path | None, typer.Option("--config", help="Configuration file with suppressions.")
+    ] = None,
+) -> None:
+    """Judge package archives for malicious behaviour, without running them.
+
+    Exit codes: 0 benign, 1 suspicious or malicious, 2 error.
+    """
+    from stockade.cli.progress import BarProgress
+    from stockade.cli.scan import exit_code, render_json, render_table, run_scan
+    from stockade.config import find_config, load_config
+
+    if output_format not in ("table", "json"):
+        raise StockadeError(f"unknown format {output_format!r}; use table or json")
+    config = load_config(config_file or find_config(Path(".")))
+    with BarProgress(err_console) as progress:
+        results = run_scan(
+            targets,
+            workers=workers,
+            suppressions=config.suppressions,
+            which="all" if all_files else "default",
+            progress=progress,
+        )
+    to_terminal = output is None and sys.stdout.isatty()
+    if output_format == "json":
+        text = render_json(results)
+    else:
+        text = render_table(
+            results, color=to_terminal, width=Console().width if to_terminal else 120
+        )
+    if output is None:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    else:
+        write_atomic(output, text)
+        err_console.print(f"report written to {output}")
+    for result in results:
+        if result.error:
+            err_console.print(
+                f"[bold red]error:[/] {escape(result.target)}: {escape(result.error)}"
+            )
+    code = exit_code(results)
+    if code:
+        raise typer.Exit(code)
 
 
 @db_app.command("import")
