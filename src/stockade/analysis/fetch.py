@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 from packageurl import PackageURL
 from packaging.tags import Tag
@@ -151,6 +152,14 @@ def expected_digest(file: FileInfo) -> tuple[str, str] | None:
     return None
 
 
+def file_url(url: str, listed_in: str | None) -> str:
+    """A file's URL made absolute: registries and their mirrors may list files relative to the
+    JSON document (``../../packages/...``)."""
+    if urlsplit(url).scheme or listed_in is None:
+        return url
+    return urljoin(listed_in, url)
+
+
 def local_name(name: str, filename: str) -> str:
     """The file name to write in ``dest``: the registry's, with an npm scope prefixed
     (``@acme/widget`` → ``acme-widget-1.0.0.tgz``), refusing names that are not plain names."""
@@ -187,12 +196,13 @@ async def fetch_purl(
     files = choose_files(info, which)
     if not files:
         raise FetchError(f"{ecosystem.value} lists no files for {info.name} {info.version}")
-    document = await _registry_document(registry, http, info, from_latest)
+    document, listed_in = await _registry_document(registry, http, info, from_latest)
     dest.mkdir(parents=True, exist_ok=True)
     fetched: list[Fetched] = []
     for file in files:
         path = dest / local_name(info.name, file.filename)
-        sha256 = await _download(http, registry, file, path, max_bytes)
+        url = file_url(file.url, listed_in)
+        sha256 = await _download(http, registry, file, url, path, max_bytes)
         fetched.append(
             Fetched(
                 path=path,
@@ -236,55 +246,59 @@ async def _resolve(
 
 async def _registry_document(
     registry: Registry, http: HttpClient, info: VersionInfo, from_latest: bool
-) -> dict[str, Any]:
-    """What the registry says of the version, in the shape the metadata analyser compares."""
+) -> tuple[dict[str, Any], str | None]:
+    """What the registry says of the version, in the shape the metadata analyser compares, and
+    the URL of the document its files were listed in (relative file URLs are relative to it)."""
+    found: dict[str, Any] | None = None
+    source: str | None = None
     try:
         if isinstance(registry, NpmRegistry):
-            found = await _npm_document(registry, http, info)
-            if found is not None:
-                return found
+            found, source = await _npm_document(registry, http, info)
         elif isinstance(registry, PyPIRegistry):
-            found = await _pypi_document(registry, http, info, from_latest)
-            if found is not None:
-                return found
+            found, source = await _pypi_document(registry, http, info, from_latest)
     except HttpError:
         pass  # the registry client already read it; fall back to what it made of it
-    return _document_from_info(info)
+    return (found if found is not None else _document_from_info(info)), source
 
 
 async def _npm_document(
     registry: NpmRegistry, http: HttpClient, info: VersionInfo
-) -> dict[str, Any] | None:
+) -> tuple[dict[str, Any] | None, str]:
     url = registry.packument_url(info.name)
     packument = await http.get_json(url, headers=registry.config.auth_headers(url))
     versions = packument.get("versions") if isinstance(packument, Mapping) else None
     manifest = versions.get(info.version) if isinstance(versions, Mapping) else None
     if not isinstance(manifest, Mapping):
-        return None
-    return {str(k): v for k, v in manifest.items() if k not in _NPM_DROPPED_FIELDS}
+        return None, url
+    return {str(k): v for k, v in manifest.items() if k not in _NPM_DROPPED_FIELDS}, url
 
 
 async def _pypi_document(
     registry: PyPIRegistry, http: HttpClient, info: VersionInfo, from_latest: bool
-) -> dict[str, Any] | None:
+) -> tuple[dict[str, Any] | None, str | None]:
+    # The registry client reads the version endpoint first and falls back to the project's
+    # (which lists every release, but describes only the latest in "info"); so do we.
     index = registry.location.url
     urls = [pypi_json_url(index, info.name)]
     if not from_latest:
         urls.insert(0, pypi_json_url(index, info.name, info.version))
     for url in urls:
         data = await http.get_json(url)
-        meta = data.get("info") if isinstance(data, Mapping) else None
-        if not isinstance(meta, Mapping) or meta.get("version") != info.version:
+        if not isinstance(data, Mapping):
             continue
+        meta = data.get("info")
+        if not isinstance(meta, Mapping) or meta.get("version") != info.version:
+            return None, url
         requires = meta.get("requires_dist")
+        name = meta.get("name")
         return {
-            "name": meta.get("name") if isinstance(meta.get("name"), str) else info.name,
+            "name": name if isinstance(name, str) else info.name,
             "version": info.version,
             "requires_dist": [r for r in requires if isinstance(r, str)]
             if isinstance(requires, list)
             else None,
-        }
-    return None
+        }, url
+    return None, None
 
 
 def _document_from_info(info: VersionInfo) -> dict[str, Any]:
@@ -319,7 +333,7 @@ def _auth_headers(registry: Registry, url: str) -> dict[str, str]:
 
 
 async def _download(
-    http: HttpClient, registry: Registry, file: FileInfo, path: Path, max_bytes: int
+    http: HttpClient, registry: Registry, file: FileInfo, url: str, path: Path, max_bytes: int
 ) -> str:
     """Fetch one file into ``path`` (or reuse a verified copy); its SHA-256."""
     digest = expected_digest(file)
@@ -337,9 +351,7 @@ async def _download(
             f"{file.filename} is {_megabytes(file.size)}, over the {_megabytes(max_bytes)} limit"
         )
     try:
-        data = await http.get_bytes(
-            file.url, headers=_auth_headers(registry, file.url), max_bytes=max_bytes
-        )
+        data = await http.get_bytes(url, headers=_auth_headers(registry, url), max_bytes=max_bytes)
     except HttpError as exc:
         if "larger than" in str(exc):
             raise ArchiveTooLargeError(
@@ -347,7 +359,7 @@ async def _download(
             ) from None
         raise FetchError(f"cannot download {file.filename}: {exc}") from None
     if data is None:
-        raise FetchError(f"cannot download {file.filename}: {redact(file.url)} answered not found")
+        raise FetchError(f"cannot download {file.filename}: {redact(url)} answered not found")
     return await asyncio.to_thread(_verify_and_write, data, digest, path, file.filename)
 
 
@@ -399,6 +411,7 @@ __all__ = [
     "choose_files",
     "expected_digest",
     "fetch_purl",
+    "file_url",
     "local_name",
     "parse_purl",
     "wheel_rank",

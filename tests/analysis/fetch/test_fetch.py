@@ -19,6 +19,7 @@ from stockade.analysis.fetch import (
     FetchError,
     choose_files,
     fetch_purl,
+    file_url,
     local_name,
     parse_purl,
     wheel_rank,
@@ -361,6 +362,41 @@ async def test_pypi_unsafe_file_name_is_refused(tmp_path: Path, server: Server) 
     assert not (tmp_path / "evil-1.0.tar.gz").exists()
 
 
+@pytest.mark.parametrize("version_endpoint", [True, False])
+async def test_pypi_relative_file_urls(
+    tmp_path: Path, server: Server, version_endpoint: bool
+) -> None:
+    """Mirrors list files relative to the JSON document that lists them (``../../packages/``)."""
+    blobs = {"1.0": sdist("rel", "1.0"), "2.0": sdist("rel", "2.0")}
+    releases = {
+        v: [pypi_file(server, f"rel-{v}.tar.gz", b, kind="sdist")] for v, b in blobs.items()
+    }
+    serve_pypi(server, "rel", releases, latest="2.0", requires=["six"])
+    server.files.clear()
+    for version, data in blobs.items():
+        server.files[f"https://pypi.test/packages/rel-{version}.tar.gz"] = data
+    project = server.json[f"{PYPI_API}/rel/json"]
+    for version in blobs:
+        # relative to https://pypi.test/pypi/rel/json
+        entry = {**releases[version][0], "url": f"../../packages/rel-{version}.tar.gz"}
+        project["releases"][version] = [entry]
+        if version_endpoint:
+            # relative to https://pypi.test/pypi/rel/<version>/json
+            document = server.json[f"{PYPI_API}/rel/{version}/json"]
+            document["urls"] = [{**entry, "url": f"../../../packages/rel-{version}.tar.gz"}]
+        else:
+            del server.json[f"{PYPI_API}/rel/{version}/json"]
+    project["urls"] = project["releases"]["2.0"]
+    env = Env(tmp_path, server)
+    (latest,) = await env.fetch("pkg:pypi/rel")
+    assert latest.path.read_bytes() == blobs["2.0"]
+    assert latest.registry["requires_dist"] == ["six"]
+    (pinned,) = await env.fetch("pkg:pypi/rel@1.0")
+    assert pinned.path.read_bytes() == blobs["1.0"]
+    # Without a version endpoint, only the project document speaks, and of its latest only.
+    assert pinned.registry["requires_dist"] == (["six"] if version_endpoint else None)
+
+
 # --- npm ----------------------------------------------------------------------------------------
 
 
@@ -486,6 +522,17 @@ def test_choose_files_platform_wheels_only_and_yanked() -> None:
     assert choose_files(_info(egg), "all") == [egg]
     with pytest.raises(FetchError, match="unknown file choice"):
         choose_files(_info(egg), "some")
+
+
+def test_file_url() -> None:
+    listed_in = "https://pypi.test/pypi/x/json"
+    assert (
+        file_url("../../packages/x-1.tar.gz", listed_in) == "https://pypi.test/packages/x-1.tar.gz"
+    )
+    assert file_url("https://files.pypi.test/x-1.tar.gz", listed_in) == (
+        "https://files.pypi.test/x-1.tar.gz"
+    )
+    assert file_url("x-1.tar.gz", None) == "x-1.tar.gz"
 
 
 def test_local_name() -> None:
