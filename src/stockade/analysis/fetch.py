@@ -390,6 +390,7 @@ def _verify_and_write(data: bytes, digest: tuple[str, str], path: Path, filename
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".part-")
         with os.fdopen(fd, "wb") as out:
             out.write(data)
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; a download is not
         os.replace(tmp, path)
         tmp = None
     except OSError as exc:
