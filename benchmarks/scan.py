@@ -370,6 +370,18 @@ def benign_report(runs: Sequence[PackageRun], skipped: Sequence[Skipped]) -> dic
             {"package": s.purl, "reason": s.reason, "too_large": s.too_large} for s in skipped
         ],
         "timing": timing({r.package: r.seconds for r in judged}),
+        "scanned": [
+            {
+                "package": r.package,
+                "archive": x.target,
+                "verdict": "error" if x.error else x.verdict.value,
+                "score": x.score,
+                "seconds": x.stats.get("seconds", 0.0),
+                "findings": len(x.findings),
+            }
+            for r in runs
+            for x in r.results
+        ],
     }
 
 

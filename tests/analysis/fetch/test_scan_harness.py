@@ -283,6 +283,13 @@ def test_benign_report() -> None:
     ]
     assert report["skipped"][0]["too_large"] is True
     assert report["timing"]["packages"] == 3
+    assert [x["verdict"] for x in report["scanned"]] == [
+        "benign",
+        "suspicious",
+        "benign",
+        "error",
+        "malicious",
+    ]
     assert report["timing"]["slowest"][0] == {"package": "pkg:npm/d@4", "seconds": 1.5}
     text = scan.render({"benign": report})
     assert "PyPI: benign 1, error 1, suspicious 1" in text
