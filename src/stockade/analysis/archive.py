@@ -197,6 +197,8 @@ _MAX_NAME = 255
 _BOMB_MIN_BYTES = 1 << 20
 """A member is a bomb only when it also expands past this (small compressible files are not)."""
 _MAX_FINDINGS_PER_RULE = 100
+_INFLATE_IN = 16 * 1024
+"""Compressed bytes fed at a time when inflating by hand (small, so ratios are seen early)."""
 _NESTED_SUFFIXES = (
     ".whl",
     ".zip",
@@ -642,12 +644,15 @@ class _Reader:
             )
             raise _Stop
 
-    def corrupt(self, where: str, err: BaseException | str, what: str = "The archive") -> None:
-        self.report(
-            "archive-corrupt",
-            where,
-            f"{what} is truncated or damaged ({_error_text(err)}); what came before was read.",
-        )
+    def corrupt(self, where: str, err: BaseException | str, *, member: bool = False) -> None:
+        if member:
+            message = f"This member could not be read ({_error_text(err)}); it is kept in part."
+        else:
+            message = (
+                f"The archive is truncated or damaged ({_error_text(err)}); what came before "
+                "was read."
+            )
+        self.report("archive-corrupt", where, message)
 
     # containers
 
@@ -792,7 +797,7 @@ class _Reader:
                 depth=depth,
             )
             if taken is not None and taken.error is not None:
-                self.corrupt(full, taken.error, "This member")
+                self.corrupt(full, taken.error, member=True)
 
     def _fill_zip_local(
         self,
@@ -816,7 +821,7 @@ class _Reader:
                     continue
                 full = prefix + path
                 if entry.unreadable:
-                    self.corrupt(full, entry.unreadable, "This member")
+                    self.corrupt(full, entry.unreadable, member=True)
                     continue
                 taken = self._member(
                     listing,
@@ -831,6 +836,8 @@ class _Reader:
                 )
                 if taken is not None and taken.error is not None:
                     raise taken.error
+                if taken is not None and taken.bomb and entry.streamed:
+                    return  # its end lies past the bomb: do not inflate it to find it
         except _READ_ERRORS as err:
             if listing.seen == 0:
                 raise _NotReadable(
@@ -1052,7 +1059,7 @@ class _Reader:
         try:
             self.fill(child, io.BytesIO(taken.data), kind, full + "!", rel + "!", depth + 1)
         except _NotReadable as err:
-            self.corrupt(full, str(err), "This nested archive")
+            self.report("archive-corrupt", full, f"This nested archive could not be read: {err}.")
         except _Abandon:
             pass
 
@@ -1137,14 +1144,15 @@ class _Guard:
 
     def read(self, size: int = -1) -> bytes:
         self._reader.tick()
-        if size is None or size < 0:
+        if size < 0:
             size = _CHUNK
         if self.header_budget is not None:
             if size > self.header_budget:
-                self._reader.corrupt(
+                self._reader.report(
+                    "archive-corrupt",
                     self._where,
-                    f"a tar header asks for {size} bytes of extended data, over the "
-                    f"{_MAX_HEADER_BYTES} allowed",
+                    f"A tar header asks to read {size} bytes of extended header data (over "
+                    f"{_MAX_HEADER_BYTES}); the rest of the archive was not read.",
                 )
                 raise _Abandon
             self.header_budget -= size
@@ -1251,7 +1259,7 @@ class _Inflate:
         while not out and not self._z.eof and size > 0:
             data = self._tail
             if not data:
-                want = _CHUNK if self._left is None else min(_CHUNK, self._left)
+                want = _INFLATE_IN if self._left is None else min(_INFLATE_IN, self._left)
                 data = self._raw.read(want) if want else b""
                 if not data:
                     raise EOFError("compressed data ends early")
@@ -1279,6 +1287,8 @@ class _LocalEntry:
     open: Callable[[], _Readable]
     packed: Callable[[], int] | None
     unreadable: str | None = None
+    streamed: bool = False
+    """Its sizes follow its data (a data descriptor): its end is found only by inflating it."""
 
 
 class _LocalWalker:
@@ -1341,6 +1351,7 @@ class _LocalWalker:
                 usize,
                 opener,
                 partial(_consumed, stream) if method == 8 else None,
+                streamed=streamed,
             )
             if not streamed:
                 raw.seek(start + csize)
