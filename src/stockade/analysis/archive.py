@@ -268,12 +268,14 @@ def read_archive(
         )
     name = filename or source.name
     try:
-        with source.open("rb") as handle:
-            digest = hashlib.file_digest(handle, "sha256").hexdigest()
+        if not stat.S_ISREG(source.stat().st_mode):  # a FIFO would block, a device never end
+            raise ArchiveError("cannot be read: not a regular file", path=name)
         raw = source.open("rb")
     except OSError as err:
         raise ArchiveError(f"cannot be read: {err.strerror or err}", path=name) from None
     with raw:
+        digest = hashlib.file_digest(raw, "sha256").hexdigest()
+        raw.seek(0)
         return _read(raw, name, digest, wants, limits, clock)
 
 
@@ -494,6 +496,8 @@ class _Listing:
     seen: int = 0
     """Entries of any type met (directories and skipped ones included)."""
     digests: dict[str, tuple[int, bytes]] = field(default_factory=dict)
+    links: dict[str, bool] = field(default_factory=dict)
+    """Symbolic links met, and whether each points outside the tree."""
 
     def __post_init__(self) -> None:
         if self.wheel:
@@ -718,7 +722,7 @@ class _Reader:
             return
         full = prefix + path
         if info.issym() or info.islnk():
-            self._link(full, path, _text(info.linkname), hard=info.islnk())
+            self._link(listing, full, path, _text(info.linkname), hard=info.islnk())
             return
         if not info.isreg():
             self._special(full, _TAR_TYPES.get(info.type, f"member of unknown type {info.type!r}"))
@@ -760,6 +764,17 @@ class _Reader:
         except _READ_ERRORS as err:
             self._fill_zip_local(listing, raw, prefix, rel_prefix, depth, _error_text(err))
             return
+        with archive:
+            self._zip_entries(archive, listing, prefix, rel_prefix, depth)
+
+    def _zip_entries(
+        self,
+        archive: zipfile.ZipFile,
+        listing: _Listing,
+        prefix: str,
+        rel_prefix: str,
+        depth: int,
+    ) -> None:
         infos = archive.infolist()
         for info in infos:  # the top folder is known before reading: wants() sees final paths
             checked = _check_path(_text(info.orig_filename), is_dir=_zip_is_dir(info))
@@ -780,7 +795,7 @@ class _Reader:
             opener = partial(archive.open, info)
             if stat.S_ISLNK(mode):
                 target = self._take(opener, 4096, info.file_size, full, None)
-                self._link(full, path, target.data.decode("utf-8", "replace"), hard=False)
+                self._link(listing, full, path, target.data.decode("utf-8", "replace"), hard=False)
                 continue
             if _ZIP_SPECIAL.get(stat.S_IFMT(mode)):
                 self._special(full, _ZIP_SPECIAL[stat.S_IFMT(mode)])
@@ -859,11 +874,31 @@ class _Reader:
         checked = _check_path(name, is_dir=is_dir)
         if checked.rule is not None:
             self.report(checked.rule, prefix + _show(name), checked.message, snippet=_show(name))
-        if checked.path is not None and add:
+        if checked.path is None:
+            return None
+        if add:
             listing.tracker.add(checked.path, is_dir=is_dir)
+        if listing.links:
+            self._through_link(listing, prefix, checked.path)
         return checked.path
 
-    def _link(self, full: str, path: str, target: str, *, hard: bool) -> None:
+    def _through_link(self, listing: _Listing, prefix: str, path: str) -> None:
+        """Report a member whose path goes through a symbolic link that leaves the tree."""
+        parts = path.split("/")
+        for end in range(1, len(parts)):
+            ancestor = "/".join(parts[:end])
+            if listing.links.get(ancestor):
+                self.report(
+                    "archive-link-escape",
+                    prefix + path,
+                    f"This member's path goes through the symbolic link {ancestor!r}, which "
+                    "points outside the archive's tree: extracting it writes outside the "
+                    "target folder.",
+                    snippet=prefix + path,
+                )
+                return
+
+    def _link(self, listing: _Listing, full: str, path: str, target: str, *, hard: bool) -> None:
         unix = target.replace("\\", "/")
         escapes = unix.startswith("/") or bool(_DRIVE.match(unix))
         if not escapes and unix:
@@ -872,6 +907,8 @@ class _Reader:
             escapes = resolved == ".." or resolved.startswith("../")
         what = "hard link" if hard else "symbolic link"
         snippet = f"{_show(full)} -> {_show(target)}"
+        if not hard:
+            listing.links[path] = escapes
         if escapes:
             self.report(
                 "archive-link-escape",

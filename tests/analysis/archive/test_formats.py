@@ -303,8 +303,16 @@ class TestNotArchives:
     def test_a_directory(self, tmp_path: Path) -> None:
         if os.name != "posix":
             pytest.skip("directories open differently elsewhere")
-        with pytest.raises(ArchiveError, match="cannot be read"):
+        with pytest.raises(ArchiveError, match="cannot be read: not a regular file"):
             read_archive(tmp_path)
+
+    def test_a_fifo_is_refused_without_blocking(self, tmp_path: Path) -> None:
+        if not hasattr(os, "mkfifo"):
+            pytest.skip("no FIFOs here")
+        fifo = tmp_path / "pipe.tar.gz"
+        os.mkfifo(fifo)
+        with pytest.raises(ArchiveError, match="not a regular file"):
+            read_archive(fifo)
 
     def test_bytes_without_a_filename(self) -> None:
         with pytest.raises(ArchiveError, match=r"^<bytes>: "):

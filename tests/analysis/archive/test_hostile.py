@@ -178,12 +178,27 @@ class TestLinks:
             "pkg-1.0/etc",
             "pkg-1.0/key",
             "pkg-1.0/passwd",
+            "pkg-1.0/etc/cron.d/evil",  # written through the escaping link: kept, reported
         ]
+        through = archive.findings[-1]
+        assert "goes through the symbolic link 'pkg-1.0/etc'" in through.message
         kinds = {f.rule: (f.kind, f.severity) for f in archive.findings}
         assert kinds["archive-link"] == (Kind.CAPABILITY, Severity.LOW)
         assert kinds["archive-link-escape"] == (Kind.THREAT, Severity.HIGH)
         escape = next(f for f in archive.findings if f.path == "pkg-1.0/etc")
         assert escape.snippet == "pkg-1.0/etc -> ../../etc"
+
+    def test_members_under_an_in_tree_link_are_not_escapes(self) -> None:
+        data = tar(
+            [
+                folder("pkg-1.0/real"),
+                link("pkg-1.0/alias", "real"),
+                file("pkg-1.0/alias/x.py", "x"),
+            ]
+        )
+        archive = read_archive(data)
+        assert by_rule(archive, "archive-link") == ["pkg-1.0/alias"]
+        assert by_rule(archive, "archive-link-escape") == []
 
     def test_zip_symlinks(self) -> None:
         data = zip_(
