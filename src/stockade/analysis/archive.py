@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import IO, Protocol, cast
+from typing import IO, Any, Protocol, cast
 
 from stockade.analysis.indicators import BIDI_CHARS
 from stockade.analysis.interface import Archive, Member, Reporter
@@ -198,6 +198,8 @@ _BOMB_MIN_BYTES = 1 << 20
 """A member is a bomb only when it also expands past this (small compressible files are not)."""
 _MAX_FINDINGS_PER_RULE = 100
 _INFLATE_IN = 16 * 1024
+_XZ_MEMLIMIT = 128 << 20
+"""Memory an xz stream may ask for (``xz -9`` needs 65 MiB)."""
 """Compressed bytes fed at a time when inflating by hand (small, so ratios are seen early)."""
 _NESTED_SUFFIXES = (
     ".whl",
@@ -1122,8 +1124,54 @@ def _decompressed(kind: str, raw: IO[bytes]) -> IO[bytes]:
     if kind == "bzip2":
         return cast(IO[bytes], bz2.BZ2File(raw))
     if kind == "xz":
-        return cast(IO[bytes], lzma.LZMAFile(raw))
+        return cast(IO[bytes], io.BufferedReader(_XzReader(raw), _CHUNK))
     return raw
+
+
+class _XzReader(io.RawIOBase):
+    """An xz stream (or several, concatenated) decoded with a memory limit: the header of an
+    xz stream chooses the dictionary size, and ``lzma.LZMAFile`` would allocate up to 4 GiB."""
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        self._raw = raw
+        self._z = lzma.LZMADecompressor(memlimit=_XZ_MEMLIMIT)
+        self._pending = b""
+        self._fresh = True
+        self._done = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        with memoryview(buffer) as view:
+            data = self._read(len(view))
+            view[: len(data)] = data
+        return len(data)
+
+    def _read(self, size: int) -> bytes:
+        while not self._done and size > 0:
+            if self._z.eof:  # another stream may follow
+                self._pending = self._z.unused_data
+                self._z = lzma.LZMADecompressor(memlimit=_XZ_MEMLIMIT)
+                self._fresh = True
+            data = b""
+            if self._z.needs_input or self._pending:
+                data = self._pending or self._raw.read(_INFLATE_IN)
+                self._pending = b""
+                if not data:
+                    if self._fresh:
+                        self._done = True
+                        continue
+                    raise EOFError("xz data ends before the end of its stream")
+                if self._fresh:
+                    data = data.lstrip(b"\x00")  # padding between streams
+                    if not data:
+                        continue
+                    self._fresh = False
+            out = self._z.decompress(data, size)
+            if out:
+                return out
+        return b""
 
 
 def _why_not_tar(kind: str, raw: IO[bytes], err: BaseException) -> str:

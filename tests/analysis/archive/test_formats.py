@@ -80,6 +80,14 @@ class TestSdist:
         assert archive.root == "demo-2.0"
         assert [m.relpath for m in archive.members] == ["PKG-INFO", "a.py"]
 
+    def test_concatenated_xz_streams_with_padding(self) -> None:
+        plain = tar([file("demo-1.0/PKG-INFO", "Name: demo\n"), file("demo-1.0/a.py", "1")], "")
+        half = len(plain) // 2
+        data = lzma.compress(plain[:half]) + bytes(8) + lzma.compress(plain[half:]) + bytes(4)
+        archive = read_archive(data)
+        assert [m.data for m in archive.members] == [b"Name: demo\n", b"1"]
+        assert archive.findings == []
+
     def test_dot_slash_prefixes_and_directory_entries_are_normalised(self) -> None:
         data = tar([folder("./"), folder("./demo-1.0"), file("./demo-1.0/setup.py", "x")])
         archive = read_archive(data)

@@ -6,18 +6,21 @@ Every archive is built here, in memory or under ``tmp_path``; nothing is ever ex
 from __future__ import annotations
 
 import io
+import lzma
 import os
+import random
 import struct
 import tarfile
 import tracemalloc
 import warnings
 import zipfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from stockade.analysis.archive import Limits, read_archive
+from stockade.analysis.archive import ArchiveError, Limits, read_archive
 from stockade.analysis.interface import Archive
 from stockade.analysis.model import Confidence, Kind, Severity
 from tests.analysis.archive.build import (
@@ -364,6 +367,33 @@ class TestBombs:
         assert archive.findings == []
         tar_archive = read_archive(tar([file("pkg/table.csv", text)]))
         assert tar_archive.findings == []
+
+
+class TestXzMemory:
+    def test_xz_claiming_a_four_gigabyte_dictionary_is_refused(self) -> None:
+        plain = tar([file("pkg/a.py", "x = 1\n")], compression="")
+        data = bytearray(lzma.compress(plain))
+        header = 12  # the block header follows the 12-byte stream header
+        length = (data[header] + 1) * 4
+        assert data[header + 2 : header + 4] == b"\x21\x01"  # LZMA2, one property byte
+        data[header + 4] = 40  # dictionary size: 4 GiB - 1
+        crc = zlib.crc32(bytes(data[header : header + length - 4]))
+        struct.pack_into("<I", data, header + length - 4, crc)
+        tracemalloc.start()
+        try:
+            with pytest.raises(ArchiveError, match="truncated or damaged xz data"):
+                read_archive(bytes(data), filename="pkg.tar.xz")
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        assert peak < 16 << 20
+
+    def test_truncated_xz(self) -> None:
+        rnd = random.Random(5)
+        data = tar([file(f"pkg/m{i}.bin", rnd.randbytes(20_000)) for i in range(5)], "xz")
+        archive = read_archive(data[: len(data) // 2])
+        assert 1 <= len(archive.members) <= 3
+        assert by_rule(archive, "archive-corrupt") == [""]
 
 
 class TestSparseAndLyingSizes:
