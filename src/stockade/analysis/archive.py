@@ -227,7 +227,6 @@ _OTHER_MAGIC = (
     (b"%PDF", "a PDF document"),
     (b"\x89PNG", "a PNG image"),
 )
-_LABELS = {"gzip": "gzip", "bzip2": "bzip2", "xz": "xz", "tar": "tar", "zip": "zip"}
 _READ_ERRORS: tuple[type[Exception], ...] = (
     tarfile.TarError,
     zipfile.BadZipFile,
@@ -305,7 +304,7 @@ def _read(
     members = list(_flatten(listing, "", ""))
     return Archive(
         filename=name,
-        format=_format(listing, name),
+        format=_format(listing),
         sha256=digest,
         members=members,
         findings=reader.final_findings(),
@@ -527,7 +526,8 @@ def _flatten(listing: _Listing, path_prefix: str, rel_prefix: str) -> Iterator[M
             yield from _flatten(raw.children, f"{path_prefix}{raw.path}!", f"{rel_prefix}{rel}!")
 
 
-def _format(listing: _Listing, filename: str) -> str:
+def _format(listing: _Listing) -> str:
+    """``wheel``, ``npm``, ``sdist`` or ``archive``."""
     if listing.wheel:
         return "wheel"
     paths = {raw.path for raw in listing.entries}
@@ -978,7 +978,7 @@ class _Reader:
         listing.entries.append(raw)
         if taken.error is None and not taken.bomb and archive_kind:
             self._nested(raw, taken, full, rel, nest=nest, depth=depth)
-        keep = min(keep_cap, remaining)
+        keep = min(keep_cap, max(limits.max_total_bytes - self.kept, 0))  # after any nesting
         if len(raw.data) > keep:
             raw.data = raw.data[:keep]
             raw.complete = False

@@ -563,6 +563,15 @@ class TestNesting:
         assert [m.path for m in archive.members] == ["p/inner.zip"]
         assert by_rule(archive, "archive-nesting") == ["p/inner.zip"]
 
+    def test_nested_members_share_the_byte_budget(self) -> None:
+        inner = zip_({f"i/m{i}.py": bytes([97 + i]) * 3000 for i in range(3)})
+        data = tar([file("p/inner.whl", inner), file("p/after.py", "z" * 3000)])
+        archive = read_archive(data, limits=Limits(max_total_bytes=5000))
+        assert sum(len(m.data) for m in archive.members) <= 5000
+        after = archive.get("after.py")
+        assert after is not None and after.data == b"" and not after.complete
+        assert by_rule(archive, "archive-member-truncated") == ["p/inner.whl!i/m1.py"]
+
     def test_nested_members_share_the_member_limit(self) -> None:
         inner = zip_({f"i/m{i}.py": "" for i in range(20)})
         archive = read_archive(tar([file("p/inner.whl", inner)]), limits=Limits(max_members=10))
