@@ -154,6 +154,10 @@ class Executable:
         """``ELF 64-bit x86-64 shared object``."""
         return f"{self.format} {self.detail}".strip()
 
+    def article(self) -> str:
+        """``an ELF ...``, ``a PE ...``, ``a Mach-O ...``."""
+        return ("an " if self.format == "ELF" else "a ") + self.describe()
+
 
 def sniff_executable(head: bytes, size: int | None = None) -> Executable | None:
     """The executable format of a file from its first bytes (``size``: its full size, when
@@ -245,7 +249,7 @@ class BinaryAnalyzer:
             if suffix in MISLEADING_SUFFIXES:
                 reporter.report(
                     "bin-disguised",
-                    f"{member.relpath} is an {found.describe()} named as a {suffix} file.",
+                    f"{member.relpath} is {found.article()} named as a {suffix} file.",
                     snippet=snippet,
                     phase=phase,
                 )
@@ -279,8 +283,8 @@ def _unexpected(
     elif package.ecosystem == "npm" and _npm_install_hook(package):
         reporter.report(
             "bin-unexpected",
-            f"{member.relpath} is an {what} in an npm package that builds no native code and "
-            "runs an install script.",
+            f"{member.relpath} is {found.article()} in an npm package that builds no native "
+            "code and runs an install script.",
             snippet=snippet,
             phase=phase,
         )
@@ -289,8 +293,8 @@ def _unexpected(
         where = " (test data)" if in_tests else ""
         reporter.report(
             "bin-present",
-            f"{member.relpath} is an {what}{where} in a package that is not expected to hold "
-            "compiled code.",
+            f"{member.relpath} is {found.article()}{where} in a package that is not expected to "
+            "hold compiled code.",
             snippet=snippet,
             phase=phase,
             severity=Severity.LOW if in_tests else None,

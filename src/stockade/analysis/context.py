@@ -142,6 +142,7 @@ _NOT_INSTALLED_MODULES = frozenset(
         "versioneer.py",
     }
 )
+_NOT_CODE_SUFFIXES = (".json", ".d.ts", ".d.mts", ".d.cts", ".css", ".map", ".wasm")
 _MAX_SCRIPT_DEPTH = 4
 _OPERATOR_CHARS = frozenset("&|;()<>\n")
 
@@ -403,7 +404,7 @@ def _npm_context(archive: Archive) -> PackageContext:
         imports.add(entry)
     for target in export_targets(manifest.get("exports")):
         resolved = resolve_path(target, archive, node=True)
-        if resolved:
+        if resolved and not resolved.endswith(_NOT_CODE_SUFFIXES):
             imports.add(resolved)
     return PackageContext(
         manifest=manifest,

@@ -119,6 +119,8 @@ _OTHER_IMAGE_MAGIC = (
     b"\x00\x00\x02\x00",
     b"II*\x00",
     b"MM\x00*",
+    b"II+\x00",
+    b"MM\x00+",
     b"icns",
     b"\x00\x00\x00\x0cjP  ",
 )
@@ -160,7 +162,7 @@ def decode_payload(data: bytes, depth: int = 0) -> Payload | None:
         return None
     executable = sniff_executable(stripped)
     if executable is not None:
-        return Payload(f"an {executable.describe()}", stripped[:16].hex())
+        return Payload(executable.article(), stripped[:16].hex())
     text = _as_text(stripped)
     if text is not None:
         language = looks_like_code(text)

@@ -374,7 +374,7 @@ def _python_confusion(
         reporter.report(
             "meta-manifest-mismatch",
             f"The archive's metadata names {ours!r} but the registry's project is {theirs!r}.",
-            line=_line_of(text, "Name:"),
+            line=_field_line(text, "Name"),
             snippet=f"Name: {ours} (registry: {theirs})",
         )
     ours, theirs = manifest.get("version"), registry.get("version")
@@ -382,7 +382,7 @@ def _python_confusion(
         reporter.report(
             "meta-manifest-mismatch",
             f"The archive's metadata says version {ours!r} but the registry says {theirs!r}.",
-            line=_line_of(text, "Version:"),
+            line=_field_line(text, "Version"),
             snippet=f"Version: {ours} (registry: {theirs})",
         )
 
@@ -523,6 +523,12 @@ def _fold(command: str) -> str:
 def _short(text: str, limit: int = 100) -> str:
     one = _fold(text)
     return one if len(one) <= limit else one[: limit - 1] + "…"
+
+
+def _field_line(text: str, field: str) -> int | None:
+    """1-based line of a core metadata header field."""
+    found = re.search(rf"(?im)^{re.escape(field)}:", text)
+    return text.count("\n", 0, found.start()) + 1 if found else None
 
 
 def _line_of(text: str, needle: str) -> int | None:

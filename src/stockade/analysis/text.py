@@ -416,7 +416,8 @@ def _unicode(reporter: Reporter, member: Member, text: str, suffix: str, phase: 
         end = len(text) if end < 0 else end
         line_no += text.count("\n", counted, start)
         counted = start
-        _unicode_line(reporter, text[start:end], line_no, data, tests, phase, counts)
+        line = text[start:end]
+        _unicode_line(reporter, line, line_no, data, tests, phase, counts, _comment_marks(suffix))
         if all(n >= MAX_FINDINGS_PER_RULE for n in counts.values()):
             return
         position = end + 1
@@ -430,6 +431,7 @@ def _unicode_line(
     tests: bool,
     phase: Phase,
     counts: dict[str, int],
+    comments: tuple[str, ...],
 ) -> None:
     bidi = [i for i, ch in enumerate(line) if ch in indicators.BIDI_CHARS]
     rtl = _RTL_LETTER.search(line) is not None
@@ -461,6 +463,10 @@ def _unicode_line(
         before = line[i - 1] if i > 0 else " "
         after = line[i + 1] if i + 1 < len(line) else " "
         strong = False
+        if ch not in _ZERO_WIDTH and ch not in _HANGUL_FILLERS:
+            continue
+        if not _in_code(line, i, comments):
+            continue  # inside a string literal or a comment: shown as it is, runs as it is
         if ch in _ZERO_WIDTH and _IDENT.match(before) and _IDENT.match(after):
             what = f"{indicators.INVISIBLE_CHARS[ch]} inside an identifier"
         elif ch in _HANGUL_FILLERS and not hangul and _code_side(before) and _code_side(after):
@@ -479,6 +485,35 @@ def _unicode_line(
         )
         counts["text-invisible-identifier"] += 1
         return
+
+
+def _comment_marks(suffix: str) -> tuple[str, ...]:
+    if suffix in (".py", ".pyw", ".pyi", ".pth", ".sh", ".bash", ".zsh", ".ksh", ".rb", ".pl"):
+        return ("#",)
+    if suffix in (".js", ".cjs", ".mjs", ".jsx", ".ts", ".tsx", ".mts", ".cts", ".php"):
+        return ("//", "/*")
+    return ()
+
+
+def _in_code(line: str, index: int, comments: tuple[str, ...]) -> bool:
+    """Whether ``line[index]`` is outside string literals and comments (judged on this line
+    alone: quotes are paired from the line's start)."""
+    quote = ""
+    i = 0
+    while i < index:
+        ch = line[i]
+        if quote:
+            if ch == "\\":
+                i += 2
+                continue
+            if ch == quote:
+                quote = ""
+        elif ch in "'\"`":
+            quote = ch
+        elif any(line.startswith(mark, i) for mark in comments):
+            return False
+        i += 1
+    return not quote
 
 
 def _code_side(ch: str) -> bool:
