@@ -477,9 +477,8 @@ def render(report: Mapping[str, Any]) -> str:
             f"p95 {t['p95_s']:.3f} s (target {P95_TARGET} s: {_status(t['p95_s'] <= P95_TARGET)})"
             f", max {t['max_s']:.3f} s; wall {benign.get('wall_s', 0.0):.1f} s"
         )
-        lines.append(
-            "  slowest: " + ", ".join(f"{s['package']} {s['seconds']:.2f}s" for s in t["slowest"])
-        )
+        lines.append("  slowest:")
+        lines.extend(f"    {s['seconds']:7.2f} s  {s['package']}" for s in t["slowest"])
         for item in benign["errors"]:
             lines.append(f"  NOT SCANNED {item['archive']}: {item['error']}")
         for item in benign["skipped"]:
