@@ -187,6 +187,19 @@ RULES: Sequence[RuleInfo] = (
 """The rules the archive reader reports (category ``archive``)."""
 
 _RULES = {r.id: r for r in RULES}
+_HAZARDS = frozenset(
+    {
+        "archive-path-traversal",
+        "archive-absolute-path",
+        "archive-bad-path",
+        "archive-link",
+        "archive-link-escape",
+        "archive-special-file",
+        "archive-duplicate",
+        "archive-bomb",
+    }
+)
+"""Rules about what extracting a member would do (milder inside nested archives)."""
 
 _CHUNK = 64 * 1024
 _SNIFF = 4096
@@ -427,7 +440,7 @@ def _check_path(name: str, *, is_dir: bool) -> _PathCheck:
             return _PathCheck(None)
         return _PathCheck(None, "archive-bad-path", "A file member has an empty name; skipped.")
     path = "/".join(parts)
-    if any(c in BIDI_CHARS for c in name):
+    if not BIDI_CHARS.isdisjoint(name):
         return _PathCheck(
             path,
             "archive-bad-path",
@@ -587,6 +600,8 @@ class _Reader:
         self.total_noted = False
         self.findings: list[Finding] = []
         self.counts: Counter[str] = Counter()
+        self.depth = 0
+        """How deep in nested archives reading is now."""
 
     # findings and limits
 
@@ -603,6 +618,13 @@ class _Reader:
         self.counts[rule] += 1
         if self.counts[rule] > _MAX_FINDINGS_PER_RULE:
             return
+        if self.depth and rule in _HAZARDS:
+            # Installers unpack the package, never the archives inside it (test fixtures,
+            # vendored wheels): what would harm an extractor there harms nobody by itself.
+            if severity is not Severity.INFO:
+                severity = Severity.LOW
+            confidence = Confidence.LOW
+            message += " It lies inside a nested archive, which installers do not unpack."
         reporter = Reporter(_RULES, path)
         reporter.report(rule, message, snippet=snippet, severity=severity, confidence=confidence)
         self.findings.extend(reporter.findings)
@@ -767,17 +789,28 @@ class _Reader:
             self._fill_zip_local(listing, raw, prefix, rel_prefix, depth, _error_text(err))
             return
         with archive:
-            self._zip_entries(archive, listing, prefix, rel_prefix, depth)
+            infos = archive.infolist()
+            declared_total = sum(
+                i.file_size for i in infos if not self._bomb_alone(i.file_size, i.compress_size)
+            )
+            packed_total = raw.seek(0, io.SEEK_END)
+            if declared_total > 4 * self.limits.max_total_bytes and declared_total > (
+                self.limits.max_ratio * max(packed_total, 1)
+            ):  # many members, none a bomb alone, or members sharing their data
+                self._bomb(
+                    prefix[:-1], f"declares {declared_total} bytes in all, in {packed_total}"
+                )
+            self._zip_entries(archive, infos, listing, prefix, rel_prefix, depth)
 
     def _zip_entries(
         self,
         archive: zipfile.ZipFile,
+        infos: list[zipfile.ZipInfo],
         listing: _Listing,
         prefix: str,
         rel_prefix: str,
         depth: int,
     ) -> None:
-        infos = archive.infolist()
         for info in infos:  # the top folder is known before reading: wants() sees final paths
             checked = _check_path(_text(info.orig_filename), is_dir=_zip_is_dir(info))
             if checked.path is not None:
@@ -796,7 +829,7 @@ class _Reader:
             full = prefix + path
             opener = partial(archive.open, info)
             if stat.S_ISLNK(mode):
-                target = self._take(opener, 4096, info.file_size, full, None)
+                target = self._take(opener, 4096, info.file_size)
                 self._link(listing, full, path, target.data.decode("utf-8", "replace"), hard=False)
                 continue
             if _ZIP_SPECIAL.get(stat.S_IFMT(mode)):
@@ -808,7 +841,7 @@ class _Reader:
                 size=info.file_size,
                 executable=bool(mode & 0o111),
                 opener=opener,
-                packed=partial(int, info.compress_size),
+                packed=info.compress_size,
                 prefix=prefix,
                 rel_prefix=rel_prefix,
                 depth=depth,
@@ -832,29 +865,9 @@ class _Reader:
             for entry in walker.entries(self):
                 listing.seen += 1
                 self.count_entry()
-                is_dir = entry.name.endswith(("/", "\\"))
-                path = self._accept(_text(entry.name), prefix, listing, is_dir=is_dir)
-                if path is None or is_dir:
-                    continue
-                full = prefix + path
-                if entry.unreadable:
-                    self.corrupt(full, entry.unreadable, member=True)
-                    continue
-                taken = self._member(
-                    listing,
-                    path,
-                    size=entry.size,
-                    executable=False,
-                    opener=entry.open,
-                    packed=entry.packed,
-                    prefix=prefix,
-                    rel_prefix=rel_prefix,
-                    depth=depth,
-                )
-                if taken is not None and taken.error is not None:
-                    raise taken.error
-                if taken is not None and taken.bomb and entry.streamed:
-                    return  # its end lies past the bomb: do not inflate it to find it
+                self._local_entry(entry, listing, prefix, rel_prefix, depth)
+                if entry.inflate is not None and self._drain(entry.inflate, prefix + entry.name):
+                    return  # a bomb: its end, and what follows, lie past it
         except _READ_ERRORS as err:
             if listing.seen == 0:
                 raise _NotReadable(
@@ -866,6 +879,46 @@ class _Reader:
             if listing.seen == 0:
                 raise _NotReadable(f"damaged zip archive: nothing could be read ({problem})")
             self.corrupt(where, problem)
+
+    def _local_entry(
+        self, entry: _LocalEntry, listing: _Listing, prefix: str, rel_prefix: str, depth: int
+    ) -> None:
+        is_dir = entry.name.endswith(("/", "\\"))
+        path = self._accept(_text(entry.name), prefix, listing, is_dir=is_dir)
+        if path is None or is_dir:
+            return
+        if entry.unreadable:
+            self.corrupt(prefix + path, entry.unreadable, member=True)
+            return
+        taken = self._member(
+            listing,
+            path,
+            size=entry.size,
+            executable=False,
+            opener=entry.open,
+            packed=entry.packed,
+            prefix=prefix,
+            rel_prefix=rel_prefix,
+            depth=depth,
+        )
+        if taken is not None and taken.error is not None:
+            raise taken.error
+
+    def _drain(self, stream: _Inflate, where: str) -> bool:
+        """Inflate the rest of a member whose size comes after it, to find its end; ``True``
+        (reported) when it turns out to be a bomb."""
+        floor = max(_BOMB_MIN_BYTES, self.limits.max_member_bytes)
+        while not stream.eof:
+            self.tick()
+            stream.read(_CHUNK)
+            if stream.produced > floor and stream.produced > self.limits.max_ratio * max(
+                stream.consumed, 1
+            ):
+                self._bomb(
+                    _show(where), f"expands to over {stream.produced} bytes from {stream.consumed}"
+                )
+                return True
+        return False
 
     # entries
 
@@ -944,7 +997,7 @@ class _Reader:
         size: int,
         executable: bool,
         opener: Callable[[], _Readable],
-        packed: Callable[[], int] | None,
+        packed: int | None,
         prefix: str,
         rel_prefix: str,
         depth: int,
@@ -960,18 +1013,13 @@ class _Reader:
         remaining = max(limits.max_total_bytes - self.kept, 0)
         keep_cap = limits.max_member_bytes if wanted else limits.head_bytes
         limit = limits.max_member_bytes if nest else min(keep_cap, remaining)
-        if (
-            packed is not None
-            and size > _BOMB_MIN_BYTES
-            and size > limits.max_ratio * max(packed(), 1)
-        ):
-            self._bomb(full, f"declares {size} bytes packed into {packed()}")
-            limit = min(limit, limits.head_bytes)
+        if packed is not None and self._bomb_alone(size, packed):
+            self._bomb(full, f"declares {size} bytes packed into {packed}")
             nest = False
-            taken = self._take(opener, limit, size, full, None)
+            taken = self._take(opener, min(limit, limits.head_bytes), size)
             taken = _Taken(taken.data, False, taken.error, bomb=True)
         else:
-            taken = self._take(opener, limit, size, full, packed)
+            taken = self._take(opener, limit, size)
         if self._duplicate(listing, full, path, size, taken.data):
             return None
         raw = _Raw(path, max(size, len(taken.data)), taken.data, taken.complete, executable)
@@ -1001,14 +1049,7 @@ class _Reader:
                 )
         return taken
 
-    def _take(
-        self,
-        opener: Callable[[], _Readable],
-        limit: int,
-        size: int,
-        full: str,
-        packed: Callable[[], int] | None,
-    ) -> _Taken:
+    def _take(self, opener: Callable[[], _Readable], limit: int, size: int) -> _Taken:
         """At most ``limit`` bytes of a member, read in bounded chunks (sizes are not trusted)."""
         chunks: list[bytes] = []
         got = 0
@@ -1022,14 +1063,6 @@ class _Reader:
                         return _Taken(b"".join(chunks), True)
                     chunks.append(chunk)
                     got += len(chunk)
-                    if (
-                        packed is not None
-                        and got > _BOMB_MIN_BYTES
-                        and got > self.limits.max_ratio * max(packed(), 1)
-                    ):
-                        self._bomb(full, f"expands to over {got} bytes from {packed()}")
-                        head = b"".join(chunks)[: self.limits.head_bytes]
-                        return _Taken(head, False, bomb=True)
                 # Declared sizes are not trusted: the file is whole only if nothing follows.
                 complete = got >= size and not handle.read(1)
             finally:
@@ -1037,6 +1070,12 @@ class _Reader:
         except _READ_ERRORS as err:
             return _Taken(b"".join(chunks), False, err)
         return _Taken(b"".join(chunks), complete)
+
+    def _bomb_alone(self, size: int, packed: int) -> bool:
+        """Whether a member's declared sizes make it a bomb: more than a member may cost,
+        packed at over ``max_ratio`` (libraries padded with zeros reach 200:1 at 2 MB)."""
+        floor = max(_BOMB_MIN_BYTES, self.limits.max_member_bytes)
+        return size > floor and size > self.limits.max_ratio * max(packed, 1)
 
     def _bomb(self, where: str, detail: str) -> None:
         self.report(
@@ -1095,12 +1134,15 @@ class _Reader:
             return
         child = _Listing(kind == "zip", wheel=kind == "zip" and full.lower().endswith(".whl"))
         raw.children = child
+        self.depth += 1
         try:
             self.fill(child, io.BytesIO(taken.data), kind, full + "!", rel + "!", depth + 1)
         except _NotReadable as err:
             self.report("archive-corrupt", full, f"This nested archive could not be read: {err}.")
         except _Abandon:
             pass
+        finally:
+            self.depth -= 1
 
 
 # --- tar streams ------------------------------------------------------------------------------
@@ -1333,6 +1375,7 @@ class _Inflate:
         self._z = zlib.decompressobj(-zlib.MAX_WBITS)
         self._tail = b""
         self.consumed = 0
+        self.produced = 0
 
     @property
     def eof(self) -> bool:
@@ -1353,6 +1396,7 @@ class _Inflate:
                     self._left -= len(data)
             out = self._z.decompress(data, size)
             self._tail = self._z.unconsumed_tail
+        self.produced += len(out)
         return out
 
     def close(self) -> None:
@@ -1370,10 +1414,11 @@ class _LocalEntry:
     name: str
     size: int
     open: Callable[[], _Readable]
-    packed: Callable[[], int] | None
+    packed: int | None
+    """Its compressed size, when the header gives it."""
     unreadable: str | None = None
-    streamed: bool = False
-    """Its sizes follow its data (a data descriptor): its end is found only by inflating it."""
+    inflate: _Inflate | None = None
+    """Its stream, when its sizes follow its data: its end is found only by inflating it."""
 
 
 class _LocalWalker:
@@ -1435,8 +1480,8 @@ class _LocalWalker:
                 name,
                 usize,
                 opener,
-                partial(_consumed, stream) if method == 8 else None,
-                streamed=streamed,
+                None if streamed else csize,
+                inflate=stream if isinstance(stream, _Inflate) and streamed else None,
             )
             if not streamed:
                 raw.seek(start + csize)
@@ -1447,10 +1492,6 @@ class _LocalWalker:
                 stream.read(_CHUNK)
             raw.seek(-stream.unused(), io.SEEK_CUR)
             _skip_descriptor(raw)
-
-
-def _consumed(stream: _Bounded | _Inflate) -> int:
-    return stream.consumed
 
 
 def _no_open() -> _Readable:

@@ -329,8 +329,9 @@ class TestBombs:
         assert by_rule(archive_, "archive-bomb") == ["pkg/blob.py"]
         blob = archive_.get("blob.py")
         assert blob is not None and not blob.complete
-        assert len(blob.data) <= Limits().head_bytes
+        assert len(blob.data) <= Limits().max_member_bytes  # read before its size was known
         assert archive_.get("a.py") is not None
+        assert archive_.get("z.py") is None  # past the bomb: not inflated to reach it
 
     def test_streamed_zip_without_directory_is_walked(self) -> None:
         sink = Unseekable()
@@ -354,6 +355,44 @@ class TestBombs:
         assert [m.relpath for m in archive.members] == ["a.py", "zeros.bin"]
         zeros = archive.members[1]
         assert len(zeros.data) == 1 << 20 and not zeros.complete
+
+    def test_many_members_that_add_up_to_a_bomb(self) -> None:
+        data = zip_({f"pkg/part{i}.bin": bytes(1 << 20) for i in range(10)})
+        archive = read_archive(data, limits=Limits(max_total_bytes=1 << 20))
+        assert by_rule(archive, "archive-bomb") == [""]
+        assert "in all" in archive.findings[0].message
+        assert sum(len(m.data) for m in archive.members) <= 1 << 20
+
+    def test_zero_padded_shared_library_is_not_a_bomb(self) -> None:
+        """Modern manylinux wheels align ELF segments to 2 MiB: tiny libraries of mostly zeros
+        that compress beyond 200:1."""
+        library = b"\x7fELF\x02\x01\x01" + bytes(2_100_000) + b"code" * 2000
+        data = zip_({"pillow.libs/libXau-154567c4.so.6.0.0": library, "PIL/__init__.py": ""})
+        archive = read_archive(data, filename="pillow-13.0.0-cp311-cp311-manylinux.whl")
+        assert archive.findings == []
+        member = archive.get("pillow.libs/libXau-154567c4.so.6.0.0")
+        assert member is not None and member.complete
+
+    def test_hostile_fixtures_inside_nested_archives_are_mild(self) -> None:
+        """distlib's own test suite ships archives with traversal and escaping links."""
+        bad = tar(
+            [file("../file4.txt", "x"), file("/tmp/file5.txt", "y"), link("tmp", "../../tmp")]
+        )
+        data = tar(
+            [
+                file("distlib-0.4.4/PKG-INFO", "Name: distlib\n"),
+                file("distlib-0.4.4/tests/bad.tar.gz", bad),
+            ]
+        )
+        archive = read_archive(data)
+        rules = sorted(f.rule for f in archive.findings)
+        assert rules == ["archive-absolute-path", "archive-link-escape", "archive-path-traversal"]
+        for finding in archive.findings:
+            assert finding.severity is Severity.LOW and finding.confidence is Confidence.LOW
+            assert finding.path.startswith("distlib-0.4.4/tests/bad.tar.gz!")
+            assert "nested archive" in finding.message
+        top = read_archive(bad)
+        assert all(f.severity is Severity.HIGH for f in top.findings)
 
     def test_compressible_but_honest_files_are_not_bombs(self) -> None:
         text = b"".join(b"line %d of a generated table\n" % i for i in range(150_000))
