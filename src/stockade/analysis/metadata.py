@@ -440,8 +440,9 @@ def _name_checks(
     parsed = _parse_filename(archive.filename, version if isinstance(version, str) else None, npm)
     if parsed is None:
         return
-    expected = ours.lstrip("@").replace("/", "-") if npm else ours
-    if not same(parsed.name, expected):
+    # npm packs @scope/name as scope-name-1.0.0.tgz; the registry serves it as name-1.0.0.tgz.
+    expected = {ours.lstrip("@").replace("/", "-"), ours.rsplit("/", 1)[-1]} if npm else {ours}
+    if not any(same(parsed.name, e) for e in expected):
         reporter.report(
             "meta-name-mismatch",
             f"The archive's file name {posixpath.basename(archive.filename)!r} is for "

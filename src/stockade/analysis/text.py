@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from stockade.analysis import indicators
@@ -164,6 +164,8 @@ _POP_ISOLATE = "\u2069"
 _HANGUL_FILLERS = frozenset("\u3164\uffa0\u115f\u1160")
 _ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\u180e")
 _UNICODE = re.compile("[" + "".join(indicators.INVISIBLE_CHARS) + "]")
+_BIDI = re.compile("[" + "".join(sorted(indicators.BIDI_CHARS)) + "]")
+_HIDDEN = re.compile("[" + "".join(sorted(_ZERO_WIDTH | _HANGUL_FILLERS)) + "]")
 _RTL_LETTER = re.compile(
     "[\u0590-\u05ff\u0600-\u06ff\u0700-\u074f\u0750-\u077f\u0780-\u07bf\u07c0-\u07ff"
     "\u0800-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]"
@@ -433,10 +435,10 @@ def _unicode_line(
     counts: dict[str, int],
     comments: tuple[str, ...],
 ) -> None:
-    bidi = [i for i, ch in enumerate(line) if ch in indicators.BIDI_CHARS]
-    rtl = _RTL_LETTER.search(line) is not None
+    bidi = [m.start() for m in _BIDI.finditer(line)]
     if bidi and counts["text-trojan-source"] < MAX_FINDINGS_PER_RULE:
-        unbalanced = _unbalanced(line)
+        rtl = _RTL_LETTER.search(line) is not None
+        unbalanced = _unbalanced(line[i] for i in bidi)
         if not (rtl and (data or not unbalanced)):
             names = sorted({indicators.INVISIBLE_CHARS[line[i]] for i in bidi})
             severity, confidence = None, None
@@ -458,22 +460,31 @@ def _unicode_line(
             counts["text-trojan-source"] += 1
     if data or counts["text-invisible-identifier"] >= MAX_FINDINGS_PER_RULE:
         return
-    hangul = _HANGUL_TEXT.search(line) is not None
-    for i, ch in enumerate(line):
+    hangul: bool | None = None
+    tracker = _CodeTracker(line, comments)
+    for examined, found in enumerate(_HIDDEN.finditer(line)):
+        if examined >= _MAX_CANDIDATES:
+            return
+        i = found.start()
+        ch = line[i]
         before = line[i - 1] if i > 0 else " "
         after = line[i + 1] if i + 1 < len(line) else " "
         strong = False
-        if ch not in _ZERO_WIDTH and ch not in _HANGUL_FILLERS:
-            continue
-        if not _in_code(line, i, comments):
-            continue  # inside a string literal or a comment: shown as it is, runs as it is
-        if ch in _ZERO_WIDTH and _IDENT.match(before) and _IDENT.match(after):
+        if ch in _ZERO_WIDTH:
+            if not (_IDENT.match(before) and _IDENT.match(after)):
+                continue
             what = f"{indicators.INVISIBLE_CHARS[ch]} inside an identifier"
-        elif ch in _HANGUL_FILLERS and not hangul and _code_side(before) and _code_side(after):
+        else:
+            if not (_code_side(before) and _code_side(after)):
+                continue
+            if hangul is None:
+                hangul = _HANGUL_TEXT.search(line) is not None
+            if hangul:
+                continue
             what = f"{indicators.INVISIBLE_CHARS[ch]} used as a name"
             strong = bool(_CODE_PUNCT.match(before) and _CODE_PUNCT.match(after))
-        else:
-            continue
+        if not tracker.in_code(i):
+            continue  # inside a string literal or a comment: shown as it is, runs as it is
         reporter.report(
             "text-invisible-identifier",
             f"An invisible character ({what}) makes this code read differently from what runs.",
@@ -495,35 +506,66 @@ def _comment_marks(suffix: str) -> tuple[str, ...]:
     return ()
 
 
-def _in_code(line: str, index: int, comments: tuple[str, ...]) -> bool:
-    """Whether ``line[index]`` is outside string literals and comments (judged on this line
-    alone: quotes are paired from the line's start)."""
-    quote = ""
-    i = 0
-    while i < index:
-        ch = line[i]
-        if quote:
-            if ch == "\\":
-                i += 2
+_CLOSING = {q: re.compile(r"\\.|" + q) for q in ("'", '"', "`")}
+_MAX_CANDIDATES = 1000
+"""Invisible characters examined per line at most (hostile files can hold millions)."""
+
+
+class _CodeTracker:
+    """Tells whether positions of one line, asked in increasing order, lie outside string
+    literals and comments (quotes paired from the line's start). Linear in the line length
+    over all questions: the special characters are found with regular expressions."""
+
+    def __init__(self, line: str, comments: tuple[str, ...]) -> None:
+        self._line = line
+        marks = "|".join(re.escape(m) for m in comments)
+        self._outside = re.compile(r"['\"`]" + (f"|{marks}" if marks else ""))
+        self._pos = 0
+        self._quote = ""
+        self._comment = ""  # "" (code), "line" or "block"
+
+    def in_code(self, index: int) -> bool:
+        """Whether ``line[index]`` is code."""
+        line = self._line
+        while self._pos <= index:
+            if self._comment == "line":
+                return False
+            if self._comment == "block":
+                end = line.find("*/", self._pos)
+                if end < 0 or end >= index:
+                    self._pos = index + 1 if end < 0 else self._pos
+                    return False
+                self._comment, self._pos = "", end + 2
                 continue
-            if ch == quote:
-                quote = ""
-        elif ch in "'\"`":
-            quote = ch
-        elif any(line.startswith(mark, i) for mark in comments):
-            return False
-        i += 1
-    return not quote
+            if self._quote:
+                found = _CLOSING[self._quote].search(line, self._pos)
+                if found is None or found.start() >= index:
+                    return False
+                self._pos = found.end()
+                if found.group(0) == self._quote:
+                    self._quote = ""
+                continue
+            found = self._outside.search(line, self._pos)
+            if found is None or found.start() >= index:
+                return True
+            token = found.group(0)
+            self._pos = found.end()
+            if token in "'\"`":
+                self._quote = token
+            else:
+                self._comment = "block" if token == "/*" else "line"
+        return not self._quote and not self._comment
 
 
 def _code_side(ch: str) -> bool:
     return bool(_CODE_PUNCT.match(ch) or _IDENT.match(ch))
 
 
-def _unbalanced(line: str) -> bool:
-    """Whether a bidirectional embedding, override or isolate is left open at the line's end."""
+def _unbalanced(controls: Iterable[str]) -> bool:
+    """Whether a bidirectional embedding, override or isolate is left open at the line's end
+    (``controls``: the line's bidirectional characters in order)."""
     embeds = isolates = 0
-    for ch in line:
+    for ch in controls:
         if ch in _PUSH_EMBED:
             embeds += 1
         elif ch in _PUSH_ISOLATE:

@@ -171,6 +171,7 @@ class TestNameMismatch:
         ("name", "filename"),
         [
             ("@acme/widget-toolkit", "acme-widget-toolkit-1.0.0.tgz"),
+            ("@acme/widget-toolkit", "widget-toolkit-1.0.0.tgz"),
             ("widget", "widget-1.0.0.tgz"),
             ("widget", "tmpk2j3h4.tgz"),
             ("widget", "package.tgz"),
