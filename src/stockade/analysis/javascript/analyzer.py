@@ -105,10 +105,16 @@ class JavaScriptAnalyzer:
             hidden = ""
             if command.hidden:
                 severity, hidden = Severity.MEDIUM, " in a hidden PowerShell window"
+            when = (
+                "when the package is installed from git or prepared locally"
+                if command.name == "prepare"
+                else "when the package is installed"
+                if "install" in command.name
+                else "when the package is uninstalled"
+            )
             emit.emit(
                 "js-install-script",
-                f"The {command.name} script runs {command.summary}{hidden} when the package "
-                "is installed.",
+                f"The {command.name} script runs {command.summary}{hidden} {when}.",
                 None,
                 Phase.INSTALL,
                 severity=severity,

@@ -11,6 +11,7 @@ from stockade.analysis import indicators
 from stockade.analysis.javascript import shell
 from stockade.analysis.javascript.emit import Emitter
 from stockade.analysis.javascript.flow import (
+    ALTERNATIVES,
     CREDENTIAL,
     DECODED,
     DNS_CALLS,
@@ -207,6 +208,7 @@ _LOCAL_DATA_TOKENS = (
     b"exec(",
     b"env",
 )
+_REQUIRE_ALIAS = re.compile(rb"([A-Za-z_$][\w$]*)\s*=\s*require\s*[,;)\n]")
 _PERSIST_ALWAYS = re.compile(
     r"\.ssh/authorized_keys|/etc/cron|/var/spool/cron|\bcrontab\b|Library/Launch(?:Agents|Daemons)|"
     r"Start Menu/Programs/Startup|\.config/autostart|systemd/(?:user|system)/|/etc/rc\.local|"
@@ -269,6 +271,10 @@ class SourceScan:
         """The file may receive data over the network."""
         self.leaks = any(token in source for token in _LOCAL_DATA_TOKENS)
         """The file reads something worth stealing (environment, host details, files)."""
+        self.interesting = INTERESTING | {
+            m.group(1).decode() for m in _REQUIRE_ALIAS.finditer(source)
+        }
+        """:data:`INTERESTING` and the names ``require`` is copied to (``var r = require``)."""
 
     def phase_at(self, node: Node) -> Phase:
         """When the code at ``node`` runs."""
@@ -294,7 +300,7 @@ class SourceScan:
             if fn.type == "subscript_expression":
                 self._computed_call(call, fn)
             return
-        if name not in INTERESTING:
+        if name not in self.interesting:
             return
         path = self.module.path_of(fn)
         if path is None:
@@ -613,14 +619,14 @@ class SourceScan:
             self.events.theft = True
             self.emit.emit(
                 "js-credential-theft",
-                f"{verb.capitalize()} the {what} ({_short(target_text)}){when}.",
+                f"{verb.capitalize()} the {what} ({_shown(target_text, what)}){when}.",
                 call.start_byte,
                 phase,
             )
         else:
             self.emit.emit(
                 "js-credential-read",
-                f"{verb.capitalize()} the {what} ({_short(target_text)}).",
+                f"{verb.capitalize()} the {what} ({_shown(target_text, what)}).",
                 call.start_byte,
                 phase,
             )
@@ -786,6 +792,14 @@ def _executable_mode(mode: str) -> bool:
     except ValueError:
         return False
     return bool(value & 0o111)
+
+
+def _shown(text: str, what: str) -> str:
+    """The alternative of a skeleton that points at ``what`` (``~/.aws/credentials``)."""
+    for piece in text.split(ALTERNATIVES):
+        if indicators.credential_target(piece) == what:
+            return _short(piece)
+    return _short(text)
 
 
 def _short(text: str) -> str:

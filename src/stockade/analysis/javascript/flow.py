@@ -41,6 +41,8 @@ from stockade.analysis.javascript.syntax import (
 )
 
 EMPTY: frozenset[str] = frozenset()
+ALTERNATIVES = " | "
+"""Separates the alternatives of ``a || b`` and ``c ? a : b`` in a skeleton."""
 
 DECODED = "decoded"
 NETWORK = "network"
@@ -308,6 +310,12 @@ class Module:
                 for child in name.named_children:
                     if child.type == "identifier":
                         add(Def(node_text(child), node, "var", value, key="[]"))
+        for node in found.get("loop", []):
+            left = node.child_by_field_name("left")
+            right = node.child_by_field_name("right")
+            if left is not None:
+                for target in _pattern_identifiers(left):
+                    add(Def(target, node, "var", right, key="[]"))
         for node in found.get("assign", []):
             left = node.child_by_field_name("left")
             if left is None:
@@ -639,6 +647,9 @@ class Module:
                     return self._has_unknowns(obj, depth + 1) or any(
                         self._has_unknowns(a, depth + 1) for a in arguments(node)
                     )
+            function = self.local_function(fn) if fn is not None else None
+            if function is not None and len(self.returns(function)) == 1:
+                return any(self._has_unknowns(a, depth + 1) for a in arguments(node))
             return True
         if kind == "array":
             return any(self._has_unknowns(c, depth + 1) for c in node.named_children)
@@ -682,8 +693,12 @@ class Module:
             return "".join(parts)
         if kind == "binary_expression":
             op = node.child_by_field_name("operator")
-            if op is not None and node_text(op) == "+":
+            operator = node_text(op) if op is not None else ""
+            if operator == "+":
                 return "".join(self.skeleton(c, env, depth + 1) for c in node.named_children)
+            if operator in ("||", "??"):
+                sides = [self.skeleton(c, env, depth + 1) for c in node.named_children]
+                return ALTERNATIVES.join(side for side in sides if side)
             return ""
         if kind == "identifier":
             name = node_text(node)
@@ -691,7 +706,7 @@ class Module:
                 return env[name]
             defs = self.resolve(node)
             values = [d.value for d in defs if d.kind in ("var", "assign") and d.value is not None]
-            if len(values) == 1 and not defs[0].key:
+            if len(values) == 1 and defs[0].key in (None, "[]"):
                 return self.skeleton(values[0], None, depth + 1)
             return ""
         if kind == "member_expression":
@@ -712,7 +727,14 @@ class Module:
                 if target is not None and target.type not in FUNCTION_TYPES:
                     pieces.append(self.skeleton(target, env, depth + 1))
             return " ".join(p for p in pieces if p)
-        if kind in ("ternary_expression", "await_expression", "spread_element"):
+        if kind == "ternary_expression":
+            branches = [
+                self.skeleton(c, env, depth + 1)
+                for c in (node.child_by_field_name(f) for f in ("consequence", "alternative"))
+                if c is not None
+            ]
+            return ALTERNATIVES.join(b for b in branches if b)
+        if kind in ("await_expression", "spread_element"):
             return " ".join(
                 self.skeleton(c, env, depth + 1) for c in node.named_children if c.is_named
             )
@@ -908,6 +930,8 @@ class Module:
             prop = node.child_by_field_name("property")
             if prop is not None and node_text(prop) == "env" and not self.resolve(obj):
                 return frozenset({ENV})
+        if node.type == "member_expression" and _last(node) == "length":
+            return EMPTY
         if self.is_process_env(obj):
             name = self._member_name(node)
             if name is None:

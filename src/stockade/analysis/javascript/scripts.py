@@ -181,9 +181,13 @@ def _read_script(name: str, command: str, line: int | None, members: set[str]) -
             script, code = _node_target(words[1:])
             if code is not None:
                 inline.append(code)
-                files += _inline_requires(code, members)
-                parts.append("inline node -e code")
-                worst = max(worst, Severity.LOW, key=lambda s: s.rank)
+                required = _inline_requires(code, members)
+                files += required
+                if _ONLY_REQUIRES.fullmatch(code):
+                    parts.append(f"node -e requiring {', '.join(required)}")
+                else:
+                    parts.append("inline node -e code")
+                    worst = max(worst, Severity.LOW, key=lambda s: s.rank)
             elif script is not None:
                 resolved = _resolve_file(script, members)
                 files.append(resolved)
@@ -253,6 +257,10 @@ def _resolve_file(script: str, members: set[str]) -> str:
     return path
 
 
+_ONLY_REQUIRES = re.compile(
+    r"""\s*(?:try\s*\{\s*)?(?:require\(\s*['"]\.{1,2}/[^'"]+['"]\s*\)\s*;?\s*)+"""
+    r"""(?:\}\s*catch\s*(?:\(\s*\w*\s*\))?\s*\{\s*\}\s*)?"""
+)
 _REQUIRE = re.compile(r"""require\(\s*['"](\.{1,2}/[^'"]+)['"]\s*\)""")
 
 

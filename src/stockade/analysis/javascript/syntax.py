@@ -39,6 +39,7 @@ _STRUCTURE_QUERY = """
 (assignment_expression) @assign
 (augmented_assignment_expression) @assign
 (formal_parameters) @params
+(for_in_statement) @loop
 (function_declaration) @scope
 (function_expression) @scope
 (arrow_function) @scope
