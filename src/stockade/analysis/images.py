@@ -72,6 +72,8 @@ MAX_PAYLOAD_BYTES = 1 << 20
 """Bytes of hidden data decoded and examined at most (the rest is left unread)."""
 MIN_TRAILING_BYTES = 64
 """Trailing data shorter than this (padding, a stray newline) is ignored unless it is code."""
+MAX_CODE_CHARS = 256 << 10
+"""Characters of decoded text judged as code or not (a payload shows itself early)."""
 _MAX_DEPTH = 3
 
 _PNG = b"\x89PNG\r\n\x1a\n"
@@ -127,6 +129,33 @@ _OTHER_IMAGE_MAGIC = (
 _JPEG_MARKER = re.compile(rb"\xff[^\x00\xd0-\xd7\xff]")
 _BASE64 = re.compile(rb"^[A-Za-z0-9+/=_\-\s]+$")
 
+_CODE_HINTS = (
+    "exec",
+    "eval",
+    "import",
+    "subprocess",
+    "os.",
+    "require",
+    "function",
+    "powershell",
+    "invoke-expression",
+    "/dev/tcp/",
+    "marshal",
+    "b64decode",
+    "curl",
+    "wget",
+    "def ",
+    "module.exports",
+    "process.env",
+    "socket",
+    "fetch",
+    "=>",
+    "#!",
+    "urllib",
+    "requests.",
+    "const ",
+    "from ",
+)
 _CODE_STRONG = re.compile(
     r"\b(?:exec|eval)\s*\(|__import__\s*\(|\bsubprocess\.\w+\(|\bos\.(?:system|popen)\s*\(|"
     r"\bchild_process\b|\brequire\s*\(\s*['\"](?:child_process|https?|net|fs|os)['\"]|"
@@ -217,8 +246,12 @@ def _as_text(data: bytes) -> str | None:
 def looks_like_code(text: str) -> str | None:
     """``code`` with the language when ``text`` reads as a program (strong markers such as
     ``exec(``, ``child_process``, ``/dev/tcp/``, or two ordinary ones), else ``None``."""
+    text = text[:MAX_CODE_CHARS]
+    lowered = text.lower()
+    if not any(hint in lowered for hint in _CODE_HINTS):
+        return None  # a cheap test first: the patterns below are slow on long runs of text
     strong = _CODE_STRONG.search(text)
-    weak = {m.group(0).strip()[:12] for m in _CODE_WEAK.finditer(text[:65536])}
+    weak = {m.group(0).strip()[:12] for m in _CODE_WEAK.finditer(text)}
     if strong is None and len(weak) < 2:
         return None
     return f"{_language(text)} code"

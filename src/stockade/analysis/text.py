@@ -266,7 +266,7 @@ _THREATS = (
     _Pattern(
         "text-shell-reverse-shell",
         re.compile(
-            r"(?=[^\n]*/dev/(?:tcp|udp)/)(?=[^\n]*(?:\b(?:ba|z|k)?sh\s+-i\b|0>&1|0<&\s*\d|"
+            r"^(?=[^\n]*/dev/(?:tcp|udp)/)(?=[^\n]*(?:\b(?:ba|z|k)?sh\s+-i\b|0>&1|0<&\s*\d|"
             r">&\s*/dev/(?:tcp|udp)/))"
         ),
         "connects an interactive shell to a remote host through /dev/tcp",
@@ -306,13 +306,50 @@ _THREATS = (
     _Pattern(
         "text-shell-persistence",
         re.compile(
-            r"(?=[^\n]*>>\s*[\"']?(?:~|\$HOME|\$\{HOME\})?/?[^\s]*\.(?:bashrc|bash_profile|profile|"
+            r"^(?=[^\n]*>>\s*[\"']?(?:~|\$HOME|\$\{HOME\})?/?[^\s]*\.(?:bashrc|bash_profile|profile|"
             r"zshrc|zprofile)\b)(?=[^\n]*(?:\bcurl\b|\bwget\b|\bnc\b|base64|/dev/tcp))",
             re.I,
         ),
         "adds a command that fetches or connects out to a shell start-up file",
     ),
 )
+_TRIGGERS = (
+    "curl",
+    "wget",
+    "iex",
+    "invoke-",
+    "iwr",
+    "irm",
+    "downloadstring",
+    "certutil",
+    "bitsadmin",
+    "base64",
+    "xxd",
+    "openssl",
+    "powershell",
+    "python",
+    "perl",
+    "/dev/",
+    "nc ",
+    "nc.exe",
+    "ncat",
+    "netcat",
+    "mkfifo",
+    "socat",
+    "socket",
+    "cron",
+    "systemd",
+    "systemctl",
+    "launch",
+    "reg ",
+    "reg.exe",
+    "schtasks",
+    "tcpclient",
+    "chmod",
+    "eval",
+    *indicators.MINING_MARKERS,
+)
+"""Words of which a line must hold one for any script pattern to match (a fast pre-test)."""
 _SENDER = re.compile(
     r"\b(?:curl|wget|nc|ncat|netcat|invoke-webrequest|invoke-restmethod|iwr|irm)\b", re.I
 )
@@ -352,7 +389,12 @@ class TextAnalyzer:
             script = _script_kind(member, suffix)
             if suffix not in CODE_SUFFIXES and script is None:
                 continue
+            if script is None and member.data.isascii():
+                continue  # pure ASCII: no invisible or bidirectional characters
             text = member.text()
+            if text is None and not member.complete and b"\x00" not in member.data[:8192]:
+                # Only the head was read: it may end inside a multi-byte character.
+                text = member.data.decode("utf-8", "ignore")
             if text is None:
                 continue
             text = text[:MAX_TEXT_CHARS]
@@ -406,7 +448,7 @@ def _snippet(line: str, at: int) -> str:
 
 
 def _unicode(reporter: Reporter, member: Member, text: str, suffix: str, phase: Phase) -> None:
-    if _UNICODE.search(text) is None:
+    if text.isascii() or _UNICODE.search(text) is None:
         return
     data = suffix in DATA_SUFFIXES and posixpath.basename(member.relpath) != "package.json"
     tests = _in_tests(member.relpath)
@@ -593,6 +635,8 @@ def _script(reporter: Reporter, text: str, phase: Phase) -> None:
         if not stripped or _is_comment(stripped):
             continue
         lowered = stripped.lower()
+        if not any(word in lowered for word in _TRIGGERS):
+            continue  # none of the patterns can match: skip them (long build scripts)
         for pattern in _DOWNLOAD_EXEC:
             if pattern.regex.search(stripped):
                 rule, why = _download_rule(stripped, phase)

