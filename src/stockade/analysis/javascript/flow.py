@@ -700,7 +700,7 @@ class Module:
                 sides = [self.skeleton(c, env, depth + 1) for c in node.named_children]
                 return ALTERNATIVES.join(side for side in sides if side)
             return ""
-        if kind == "identifier":
+        if kind in ("identifier", "shorthand_property_identifier"):
             name = node_text(node)
             if env is not None and name in env:
                 return env[name]
@@ -887,7 +887,7 @@ class Module:
         kind = node.type
         if kind in FUNCTION_TYPES or kind in ("string", "number", "comment", "regex"):
             return EMPTY
-        if kind == "identifier":
+        if kind in ("identifier", "shorthand_property_identifier"):
             return self._identifier_taint(node)
         if kind in ("member_expression", "subscript_expression"):
             return self._member_taint(node)
