@@ -27,9 +27,9 @@ _SOURCE_SUFFIXES = (".py", ".pyw")
 _CONFIG_NAMES = ("setup.cfg", "pyproject.toml")
 _TOP_LEVEL_START = re.compile(r"\n(?=[A-Za-z_@])")
 _PTH_CALLS = frozenset(
-    {"exec", "eval", "compile", "system", "popen", "Popen", "run", "call", "check_call"}
-    | {"check_output", "urlopen", "urlretrieve", "b64decode", "decompress", "loads", "execv"}
-    | {"execve", "execl", "spawnv", "startfile", "get", "post", "socket", "create_connection"}
+    {"exec", "eval", "compile", "system", "popen", "Popen", "check_call", "check_output"}
+    | {"urlopen", "urlretrieve", "b64decode", "decompress", "loads", "startfile", "execv"}
+    | {"execve", "execl", "execvp", "spawnv", "spawnl", "getoutput", "run_path"}
 )
 _PTH_THREAT_RULES = frozenset(
     {
@@ -112,6 +112,7 @@ class _PackageRun:
         self.extra_classes: dict[str, set[str]] = {}
         self.hooks: dict[str, list[CommandHook]] = {}
         self.backends: set[str] = set()
+        self.entries: dict[str, dict[str, Phase]] = {}
 
     def run(self) -> list[Finding]:
         """Analyse configuration, .pth and .pyc files, then sources in phase order."""
@@ -206,6 +207,7 @@ class _PackageRun:
             backend=relpath in self.backends,
             extra_install_classes=frozenset(self.extra_classes.get(relpath, ())),
             hooks_from_elsewhere=tuple(self.hooks.get(relpath, ())),
+            entries=tuple(self.entries.get(relpath, {}).items()),
             test_file=strings.is_test_path(relpath),
         )
         lines = text.splitlines()
@@ -224,6 +226,13 @@ class _PackageRun:
             if target is not None:
                 self.extra_classes.setdefault(target, set()).add(cls)
                 self.hooks.setdefault(target, []).append(hook)
+        for name, called in result.calls_out.items():
+            module, _, function = name.rpartition(".")
+            target = self.modules.get(module)
+            if target is not None and target != relpath:
+                entries = self.entries.setdefault(target, {})
+                if entries.get(function) is not Phase.INSTALL:
+                    entries[function] = called
         return self._resolve_imports(result.imports)
 
     def _parse(self, text: str, truncated: bool) -> ast.Module | None:
@@ -447,7 +456,8 @@ class _PackageRun:
                 emitter.emit(
                     rule,
                     index + 1,
-                    f"The build configuration names {endpoint.value}, a {endpoint.reason}.",
+                    f"The build configuration names {endpoint.value}, "
+                    f"{'an' if endpoint.reason[:1].lower() in 'aeiou' else 'a'} {endpoint.reason}.",
                     Phase.INSTALL,
                 )
             marker = strings.miner_marker(line)

@@ -68,6 +68,8 @@ class ModuleResult:
     """Modules imported by module-level code (absolute dotted names)."""
     hooks: list[CommandHook] = field(default_factory=list)
     """``cmdclass`` overrides found in this module."""
+    calls_out: dict[str, Phase] = field(default_factory=dict)
+    """Dotted names this module calls at install or import time (``pkg.mod.func``)."""
 
 
 @dataclass(slots=True)
@@ -85,6 +87,8 @@ class ModuleSpec:
     """Class names another module's ``cmdclass`` or setup.cfg names as install commands."""
     hooks_from_elsewhere: tuple[CommandHook, ...] = ()
     """Command hooks declared elsewhere whose class is in this module."""
+    entries: tuple[tuple[str, Phase], ...] = ()
+    """Functions or classes of this module other modules call at install or import time."""
     test_file: bool = False
     depth: int = 0
 
@@ -101,7 +105,7 @@ def analyze_module(
     local_hooks = [h for h in hooks if h.target.startswith(".")]
     classes.update(h.target[1:] for h in local_hooks)
     classes.update(n for n in spec.extra_install_classes if n in info.functions)
-    plan = PhasePlan(spec.module_phase, spec.main_phase, classes, spec.backend)
+    plan = PhasePlan(spec.module_phase, spec.main_phase, classes, spec.backend, dict(spec.entries))
     assign_phases(info, ev, plan)
     checks = ModuleChecks(info, ev, emitter, spec, lines)
     checks.run()
@@ -109,7 +113,30 @@ def analyze_module(
         checks.report_hook(hook)
     result = ModuleResult(hooks=[h for h in hooks if not h.target.startswith(".")])
     result.imports = [name for name, _ in info.imports]
+    result.calls_out = _calls_out(info, ev)
     return result
+
+
+def _calls_out(info: ModuleInfo, ev: Evaluator) -> dict[str, Phase]:
+    """Dotted names called (or started as threads) by code that runs at install or import."""
+    found: dict[str, Phase] = {}
+    for scope in info.scopes:
+        if not runs_automatically(scope.phase):
+            continue
+        for call in scope.calls:
+            targets = [call.func, *call.args, *(k.value for k in call.keywords)]
+            for target in targets:
+                if not isinstance(target, ast.Name | ast.Attribute):
+                    continue
+                sym = ev.symbol(target, scope)
+                if (
+                    sym
+                    and not sym.startswith((".", "builtins."))
+                    and "()" not in sym
+                    and found.get(sym) is not Phase.INSTALL
+                ):
+                    found[sym] = scope.phase
+    return found
 
 
 class ModuleChecks:
@@ -278,7 +305,7 @@ class ModuleChecks:
             self.out.emit(
                 "py-exec-decoded",
                 call.lineno,
-                f"{sym}() unpickles data {self._source_words(call.args[0], scope, found)} "
+                f"{sym}() unpickles bytes {self._source_words(call.args[0], scope, found)} "
                 f"{self._phase_words(phase)}; unpickling runs the code the data names.",
                 phase,
             )
@@ -674,6 +701,7 @@ class ModuleChecks:
         what = strings.credential_in(self.ev.text(node, scope))
         if what is None and self.ev.origins(node, scope) & Origin.CRED_PATH:
             what = self._evidence_string(node, scope, strings.credential_in)
+            what = what or "a file that holds secrets"
         return what
 
     def _report_credential(self, line: int, what: str, scope: Scope, reads: bool, how: str) -> None:
@@ -820,15 +848,15 @@ class ModuleChecks:
             self.out.emit(
                 "py-persistence-autorun",
                 line,
-                f"Installs {what} {self._phase_words(phase)}, so code keeps running after "
-                "the package is gone.",
+                f"Sets up persistence through {what} {self._phase_words(phase)}, so code keeps "
+                "running after the package is gone.",
                 phase,
             )
         else:
             self.out.emit(
                 "py-persistence",
                 line,
-                f"Writes {what} when the code is called.",
+                f"Writes to {what} when the code is called.",
                 phase,
             )
 
@@ -840,7 +868,7 @@ class ModuleChecks:
             self._spy(call.lineno, "py-clipboard", f"{sym}() reads the clipboard", scope)
         elif sym in symbols.CLIPBOARD_WRITE:
             self.clipboard_writes.append((call.lineno, scope.phase))
-        elif sym in symbols.KEYLOGGER or sym.startswith("pynput.keyboard.Listener"):
+        elif sym in symbols.KEYLOGGER:
             self._spy(call.lineno, "py-keylogger", f"{sym}() watches the keyboard", scope)
         elif sym in symbols.SCREENSHOT:
             self._spy(call.lineno, "py-screenshot", f"{sym}() captures the screen", scope)
@@ -1006,7 +1034,7 @@ class ModuleChecks:
             self.out.emit(
                 "py-exfil-endpoint",
                 line,
-                f"{shown} is a {endpoint.reason}, a common destination for stolen data.",
+                f"{shown} is {_a(endpoint.reason)}, a common destination for stolen data.",
                 phase,
             )
         else:
@@ -1014,7 +1042,7 @@ class ModuleChecks:
             self.out.emit(
                 "py-suspicious-url",
                 line,
-                f"{shown} is a {endpoint.reason}{where}.",
+                f"{shown} is {_a(endpoint.reason)}{where}.",
                 phase,
             )
 
@@ -1196,6 +1224,11 @@ def _names_in(nodes: list[ast.expr], scope: Scope, depth: int) -> set[str]:
             if isinstance(sub, ast.Name):
                 names.add(sub.id)
     return names
+
+
+def _a(noun: str) -> str:
+    """``noun`` with its indefinite article."""
+    return ("an " if noun[:1].lower() in "aeiou" else "a ") + noun
 
 
 def _is_literal(node: ast.expr, scope: Scope) -> bool:

@@ -28,6 +28,7 @@ from stockade.analysis.python.scopes import Binding, BindKind, ModuleInfo, Scope
 MAX_DEPTH = 24
 MAX_FOLD = 10_000
 MAX_ELEMENTS = 64
+EMBEDDED_LENGTH = 16
 
 
 class Origin(IntFlag):
@@ -36,6 +37,8 @@ class Origin(IntFlag):
     NONE = 0
     LITERAL = auto()
     """Written in the file."""
+    EMBEDDED = auto()
+    """A string or bytes literal long enough to carry a payload (16 characters or more)."""
     ENCODED = auto()
     """A long high-entropy literal (base64, hex, compressed bytes)."""
     OBFUSCATED = auto()
@@ -116,6 +119,8 @@ class Folded:
 def string_origins(value: str | bytes) -> Origin:
     """The origins a literal carries by what it says."""
     found = Origin.LITERAL
+    if len(value) >= EMBEDDED_LENGTH:
+        found |= Origin.EMBEDDED
     if strings.encoded(value):
         found |= Origin.ENCODED
     if isinstance(value, bytes):
@@ -218,6 +223,14 @@ class Evaluator:
             return self._call_symbol(node, scope, depth)
         if isinstance(node, ast.Subscript):
             return self._subscript_symbol(node, scope, depth)
+        if isinstance(node, ast.IfExp):
+            body = self.symbol(node.body, scope, depth + 1)
+            return body or self.symbol(node.orelse, scope, depth + 1)
+        if isinstance(node, ast.BoolOp):
+            for value in node.values:
+                found = self.symbol(value, scope, depth + 1)
+                if found:
+                    return found
         return None
 
     def _name_symbol(self, name: str, scope: Scope, depth: int) -> str | None:
@@ -231,6 +244,8 @@ class Evaluator:
             if binding.kind is BindKind.VALUE and binding.expr is not None:
                 return self.symbol(binding.expr, binding.scope, depth + 1)
             return None
+        if name in ("__builtins__", "__builtin__"):
+            return "builtins"
         if name in symbols.BUILTIN_NAMES:
             return symbols.normalize(f"builtins.{name}")
         for module in self.info.stars:
@@ -688,11 +703,10 @@ class Evaluator:
         return found
 
     def _name_origins(self, node: ast.Name, scope: Scope, depth: int) -> Origin:
-        found_bindings = scope.lookup(node.id)
-        if not found_bindings:
-            return Origin.NONE
+        found_bindings = (scope.lookup(node.id) or [])[-8:]
+        found_bindings += (scope.lookup(node.id + "[]") or [])[-8:]
         found = Origin.NONE
-        for binding in found_bindings[-8:]:
+        for binding in found_bindings:
             if binding.kind is BindKind.VALUE and binding.expr is not None:
                 found |= self.origins(binding.expr, binding.scope, depth)
             elif binding.kind is BindKind.ELEMENT and binding.expr is not None:
@@ -706,7 +720,7 @@ class Evaluator:
         if value & Origin.ENV and not isinstance(node.slice, ast.Slice):
             key = self.fold(node.slice, scope, depth)
             return env_key_origins(key.text) if key else Origin.NONE
-        if _is_reverse_slice(node.slice) and value & (Origin.LITERAL | Origin.ENCODED):
+        if _is_reverse_slice(node.slice) and value & (Origin.EMBEDDED | Origin.ENCODED):
             return value | Origin.OBFUSCATED
         return value
 
@@ -724,9 +738,33 @@ class Evaluator:
         else:
             element = self.origins(node.elt, scope, depth)
         found = self._dump_env(source) | element
-        if source & (Origin.LITERAL | Origin.ENCODED) and self._transforms_chars(node):
+        if self._transforms_chars(node) and all(
+            self._literal_source(gen.iter, scope, 0) for gen in node.generators
+        ):
             found |= Origin.OBFUSCATED
         return found
+
+    def _literal_source(self, node: ast.expr, scope: Scope, depth: int) -> bool:
+        """Whether ``node`` is data written in the file: a literal, a container of literals,
+        or a name bound once to one."""
+        if depth > 4:
+            return False
+        if isinstance(node, ast.Constant):
+            return isinstance(node.value, str | bytes | int) and not isinstance(node.value, bool)
+        if isinstance(node, ast.List | ast.Tuple | ast.Set):
+            return bool(node.elts) and all(
+                self._literal_source(e, scope, depth + 1) for e in node.elts[:MAX_ELEMENTS]
+            )
+        if isinstance(node, ast.Subscript):
+            return self._literal_source(node.value, scope, depth + 1)
+        if isinstance(node, ast.Name):
+            found = scope.lookup(node.id)
+            if not found or len(found) != 1 or found[0].expr is None:
+                return False
+            if found[0].kind not in (BindKind.VALUE, BindKind.ELEMENT):
+                return False
+            return self._literal_source(found[0].expr, found[0].scope, depth + 1)
+        return False
 
     @staticmethod
     def _transforms_chars(node: ast.expr) -> bool:
@@ -798,14 +836,14 @@ class Evaluator:
                 return Origin.LITERAL | Origin.OBFUSCATED
             return None
         if sym == "builtins.chr":
-            if args & (Origin.LITERAL | Origin.ENCODED | Origin.OBFUSCATED | Origin.DOWNLOADED):
+            if node.args and self._literal_source(node.args[0], scope, 0):
                 return args | Origin.OBFUSCATED
-            return args
+            return args & ~Origin.ENV
         if sym == "builtins.map" and node.args and len(node.args) >= 2:
             mapper = node.args[0]
             if isinstance(mapper, ast.Name) and mapper.id in ("chr", "ord"):
                 source = self.origins(node.args[1], scope, depth)
-                if source & (Origin.LITERAL | Origin.ENCODED):
+                if self._literal_source(node.args[1], scope, 0):
                     return source | Origin.OBFUSCATED
             return None
         if sym in _SERIALISERS:
@@ -880,7 +918,7 @@ class Evaluator:
 
     @staticmethod
     def _transform(source: Origin) -> Origin:
-        if source & (Origin.LITERAL | Origin.ENCODED | Origin.OBFUSCATED):
+        if source & (Origin.EMBEDDED | Origin.ENCODED | Origin.OBFUSCATED):
             found = Origin.OBFUSCATED
         elif source & Origin.DOWNLOADED:
             found = Origin.DOWNLOADED

@@ -53,6 +53,8 @@ class PhasePlan:
     """Local class keys whose methods run at install time."""
     backend: bool = False
     """Whether the module is an in-tree build backend (its PEP 517 hooks run at install)."""
+    entries: dict[str, Phase] = field(default_factory=dict)
+    """Functions or classes of this module that other modules call at install or import time."""
 
 
 def command_hooks(info: ModuleInfo, ev: Evaluator) -> list[CommandHook]:
@@ -171,6 +173,14 @@ def assign_phases(info: ModuleInfo, ev: Evaluator, plan: PhasePlan) -> None:
             for method in cls.methods.values():
                 reach(method.key, Phase.INSTALL)
             reach(key, Phase.INSTALL)
+    for key, phase in plan.entries.items():
+        entry = info.functions.get(key)
+        if entry is None:
+            continue
+        if entry.kind == "class":
+            for name in ("__init__", "__new__", "__post_init__", "__call__"):
+                reach(f"{key}.{name}", phase)
+        reach(key, phase)
     if plan.backend:
         for name in symbols.PEP517_HOOKS:
             if name in info.functions:

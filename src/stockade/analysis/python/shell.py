@@ -21,6 +21,10 @@ _DOWNLOAD_EXEC = (
         r"\b(?:\biex\b|invoke-expression)\b.*(?:downloadstring|invoke-webrequest|\biwr\b|"
         r"invoke-restmethod|\birm\b|net\.webclient)"
     ),
+    re.compile(
+        r"\bpython[0-9.]*\s+-c\b.*\b(?:exec|eval)\b.*\b(?:urlopen|requests\.get|urlretrieve)"
+    ),
+    re.compile(r"\bpython[0-9.]*\s+-c\b.*\b(?:urlopen|requests\.get)\b.*\b(?:exec|eval)\("),
     re.compile(r"\bcertutil(?:\.exe)?\b.*-urlcache"),
     re.compile(r"\bbitsadmin(?:\.exe)?\b.*/transfer"),
     re.compile(r"\bmshta(?:\.exe)?\s+(?:https?|vbscript|javascript):"),

@@ -83,7 +83,7 @@ WELL_KNOWN_IPS = frozenset(
 
 _IP_LITERAL = re.compile(r"^\s*(\d{1,3}(?:\.\d{1,3}){3})(?::(\d{1,5}))?\s*$")
 _HOST_LITERAL = re.compile(r"^(?:[a-z0-9-]{1,63}\.)+[a-z]{2,24}$", re.IGNORECASE)
-_URL_TEMPLATE = re.compile(r"[{}<>]|%s|%\(|\$\{|XXXX\b|example\.(?:com|org|net)", re.IGNORECASE)
+_URL_TEMPLATE = re.compile(r"[{}<>]|%s|%\(|\$\{|example\.(?:com|org|net)", re.IGNORECASE)
 _DISCORD_HOOK = re.compile(r"/api/webhooks/[^/\s]+/[^/\s]+")
 _TELEGRAM_BOT = re.compile(r"/bot\d+:[\w-]+")
 _SLACK_HOOK = re.compile(r"/services/[^/\s]+/[^/\s]+/[^/\s]+")
@@ -173,7 +173,7 @@ def endpoints(text: str) -> list[Endpoint]:
             if endpoint is not None:
                 found.append(endpoint)
     elif len(text) < 256:
-        stripped = text.strip()
+        stripped = text.strip().strip(".")
         match = _IP_LITERAL.match(stripped)
         if match and match.group(2) and public_ip(stripped):
             found.append(Endpoint(stripped, "raw IP address and port", strong=True))

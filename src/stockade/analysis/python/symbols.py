@@ -28,6 +28,9 @@ _ALIASES = (
     ("Tkinter.", "tkinter."),
     ("_winreg.", "winreg."),
     ("importlib.__import__", "builtins.__import__"),
+    ("builtins.bytes.", "bytes."),
+    ("builtins.bytearray.", "bytearray."),
+    ("builtins.str.", "str."),
     ("pathlib.PosixPath", "pathlib.Path"),
     ("pathlib.WindowsPath", "pathlib.Path"),
 )
