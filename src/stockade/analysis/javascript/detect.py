@@ -227,7 +227,7 @@ _PERSIST_COMMAND = re.compile(
 )
 _CLIPBOARD_COMMAND = re.compile(r"^\s*(?:pbcopy|clip(?:\.exe)?|xclip|xsel|wl-copy)\b", re.I)
 _EXECUTABLE_TARGET = re.compile(
-    r"(?:^|/)(?:tmp|temp|appdata)/|\.(?:exe|bat|cmd|vbs|ps1|scr|sh|dll)$", re.IGNORECASE
+    r"(?:^|/)(?:tmp|temp|appdata)/|^\$TMPDIR|\.(?:exe|bat|cmd|vbs|ps1|scr|sh|dll)$", re.IGNORECASE
 )
 _WIPE_TARGET = re.compile(
     r"^(?:~|/|~/|/\*|~/\*|[a-z]:/?|/home|/Users|~/(?:Documents|Desktop|Pictures|Downloads)/?)$",

@@ -754,7 +754,7 @@ class Module:
         if path == "os.homedir":
             return "~"
         if path == "os.tmpdir":
-            return "/tmp"
+            return "$TMPDIR"
         if path in ("decodeURIComponent", "unescape"):
             return unquote(texts[0]) if texts else ""
         if path == "String.fromCharCode":
