@@ -14,7 +14,8 @@ Three sets, each scanned with :func:`stockade.analysis.scanner.scan_many` across
 
 A sample folder holds a package tree. With a ``package.json`` at its top it becomes an npm
 tarball (``package/``); with a ``*.dist-info`` folder at its top, a wheel; otherwise an sdist
-(``<name>-0.0.1/``). The report goes to ``benchmarks/.out/scan.json`` and a summary to stdout.
+(``<name>-<version>/``, from its PKG-INFO, else the folder's name and 0.0.1). The report goes
+to ``benchmarks/.out/scan.json`` and a summary to stdout.
 """
 
 from __future__ import annotations
@@ -201,7 +202,8 @@ def _safe(name: str) -> str:
 def build_sample(folder: Path, out: Path, *, label: str | None = None) -> Sample:
     """Build a sample folder into an archive in ``out``: an npm ``.tgz`` (``package/``) when it
     has a ``package.json``, a wheel when it has a ``*.dist-info`` folder, else an sdist
-    ``.tar.gz`` with the top folder ``<name>-0.0.1/``. The same folder gives the same bytes."""
+    ``.tar.gz`` with the top folder ``<name>-<version>/`` (from PKG-INFO, else the folder's
+    name and 0.0.1). The same folder gives the same bytes."""
     files = _files(folder)
     label = label or folder.name
     out.mkdir(parents=True, exist_ok=True)
@@ -218,14 +220,33 @@ def build_sample(folder: Path, out: Path, *, label: str | None = None) -> Sample
         archive = out / f"{_safe(name)}-{_safe(version)}.tgz"
         archive.write_bytes(_tarball(files, "package"))
         return Sample(label, archive, "npm", name, version)
-    name = _safe(folder.name)
-    if any(p.is_dir() and p.name.endswith(".dist-info") for p in folder.iterdir()):
-        archive = out / f"{name.replace('-', '_')}-{SAMPLE_VERSION}-py3-none-any.whl"
+    dist_info = sorted(p for p in folder.glob("*.dist-info") if p.is_dir())
+    metadata = dist_info[0] / "METADATA" if dist_info else folder / "PKG-INFO"
+    name, version = _core_metadata(metadata, folder.name)
+    safe, safe_version = _safe(name), _safe(version)
+    if dist_info:
+        archive = out / f"{safe.replace('-', '_')}-{safe_version}-py3-none-any.whl"
         archive.write_bytes(_wheel(files))
     else:
-        archive = out / f"{name}-{SAMPLE_VERSION}.tar.gz"
-        archive.write_bytes(_tarball(files, f"{name}-{SAMPLE_VERSION}"))
-    return Sample(label, archive, "PyPI", name, SAMPLE_VERSION)
+        archive = out / f"{safe}-{safe_version}.tar.gz"
+        archive.write_bytes(_tarball(files, f"{safe}-{safe_version}"))
+    return Sample(label, archive, "PyPI", name, version)
+
+
+def _core_metadata(path: Path, fallback: str) -> tuple[str, str]:
+    """Name and version from a PKG-INFO or METADATA file (headers only), else the folder's
+    name and 0.0.1."""
+    from email.parser import HeaderParser
+
+    try:
+        headers = HeaderParser().parsestr(path.read_text("utf-8", errors="replace"))
+    except OSError:
+        return _safe(fallback), SAMPLE_VERSION
+    name, version = headers.get("Name"), headers.get("Version")
+    return (
+        name.strip() if name and name.strip() else _safe(fallback),
+        version.strip() if version and version.strip() else SAMPLE_VERSION,
+    )
 
 
 def _tarball(files: Iterable[tuple[str, Path]], top: str) -> bytes:

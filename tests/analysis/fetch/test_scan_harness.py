@@ -69,6 +69,23 @@ def test_python_sample_becomes_an_sdist(tmp_path: Path) -> None:
     assert again.archive.read_bytes() == sample.archive.read_bytes()
 
 
+def test_python_sample_named_by_its_pkg_info(tmp_path: Path) -> None:
+    folder = write(
+        tmp_path / "aws_cred_stealer",
+        {
+            "PKG-INFO": "Metadata-Version: 2.1\nName: fabrice\nVersion: 2.7.1\n",
+            "setup.py": "",
+        },
+    )
+    sample = scan.build_sample(folder, tmp_path / "out")
+    assert (sample.name, sample.version) == ("fabrice", "2.7.1")
+    assert sample.archive.name == "fabrice-2.7.1.tar.gz"
+    assert sorted(tar_members(sample.archive.read_bytes())) == [
+        "fabrice-2.7.1/PKG-INFO",
+        "fabrice-2.7.1/setup.py",
+    ]
+
+
 def test_npm_sample_becomes_a_tarball(tmp_path: Path) -> None:
     manifest = {"name": "@evil/pkg", "version": "1.2.3", "scripts": {"postinstall": "node i.js"}}
     folder = write(
@@ -95,7 +112,7 @@ def test_sample_with_dist_info_becomes_a_wheel(tmp_path: Path) -> None:
     folder = write(
         tmp_path / "pth-loader",
         {
-            "pth_loader-0.0.1.dist-info/METADATA": "Name: pth-loader\n",
+            "pth_loader-0.0.1.dist-info/METADATA": "Name: pth-loader\n",  # no version
             "pth_loader.pth": "import os\n",
         },
     )
