@@ -25,7 +25,10 @@ MAX_PYC_FINDINGS = 20
 
 _SOURCE_SUFFIXES = (".py", ".pyw")
 _CONFIG_NAMES = ("setup.cfg", "pyproject.toml")
-_TOP_LEVEL_START = re.compile(r"\n(?=[A-Za-z_@])")
+_TOP_LEVEL_START = re.compile(r"\n(?=[A-Za-z_@#])")
+_BACK_OFF = (0, 1 << 16, 1 << 19, 1 << 20)
+"""How far back from the cut a truncated file is tried again (a cut inside a long string or
+bracket does not parse)."""
 _PTH_CALLS = frozenset(
     {"exec", "eval", "compile", "system", "popen", "Popen", "check_call", "check_output"}
     | {"urlopen", "urlretrieve", "b64decode", "decompress", "loads", "startfile", "execv"}
@@ -236,15 +239,15 @@ class _PackageRun:
         return self._resolve_imports(result.imports)
 
     def _parse(self, text: str, truncated: bool) -> ast.Module | None:
-        attempts = [text]
+        ends = [len(text)]
         if truncated:
-            starts = list(_TOP_LEVEL_START.finditer(text[-200_000:]))
-            if starts:
-                offset = len(text) - min(len(text), 200_000) + starts[-1].start()
-                attempts.append(text[:offset])
-        for attempt in attempts:
+            for back in _BACK_OFF:
+                end = _top_level_start(text, len(text) - back)
+                if end and end not in ends:
+                    ends.append(end)
+        for end in ends:
             try:
-                return ast.parse(attempt)
+                return ast.parse(text[:end])
             except (SyntaxError, ValueError, RecursionError, MemoryError):
                 continue
         return None
@@ -484,6 +487,17 @@ def _pth_reason(line: str) -> str | None:
             if name == "__import__" and node.args and not isinstance(node.args[0], ast.Constant):
                 return "it imports a computed module name"
     return None
+
+
+def _top_level_start(text: str, before: int) -> int | None:
+    """The offset of the last line before ``before`` that starts a top-level statement."""
+    if before <= 0:
+        return None
+    window = max(0, before - 65_536)
+    found = None
+    for match in _TOP_LEVEL_START.finditer(text, window, before):
+        found = match.start()
+    return found
 
 
 def _pyc_source(relpath: str) -> str:

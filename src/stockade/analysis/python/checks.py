@@ -738,7 +738,9 @@ class ModuleChecks:
             if key is not None:
                 self._env_name(key.text, call.lineno, scope)
         elif sym in _SERIALISERS and any(
-            self.ev.origins(a, scope) & (Origin.ENV | Origin.ENV_DUMP) for a in call.args
+            self.ev.origins(a, scope) & (Origin.ENV | Origin.ENV_DUMP)
+            and _mentions_environ(a, scope)
+            for a in call.args
         ):
             self._harvest(call.lineno, f"{sym}() serialises the whole environment", scope)
         elif sym in symbols.FINGERPRINT and auto:
@@ -1241,7 +1243,15 @@ def _is_literal(node: ast.expr, scope: Scope) -> bool:
     return isinstance(node, ast.Constant) and isinstance(node.value, str | bytes)
 
 
-def _mentions_environ(node: ast.expr) -> bool:
+def _mentions_environ(node: ast.expr, scope: Scope | None = None) -> bool:
+    """Whether the expression (or, given a scope, the assigned value of a name) names
+    ``os.environ`` itself."""
+    if scope is not None and isinstance(node, ast.Name):
+        found = scope.lookup(node.id)
+        return bool(found) and any(
+            b.kind is BindKind.VALUE and b.expr is not None and _mentions_environ(b.expr)
+            for b in found or []
+        )
     return any(
         (isinstance(sub, ast.Attribute) and sub.attr == "environ")
         or (isinstance(sub, ast.Name) and sub.id == "environ")
