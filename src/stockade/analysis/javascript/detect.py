@@ -208,7 +208,7 @@ _LOCAL_DATA_TOKENS = (
     b"exec(",
     b"env",
 )
-_REQUIRE_ALIAS = re.compile(rb"([A-Za-z_$][\w$]*)\s*=\s*require\s*[,;)\n]")
+_REQUIRE_ALIAS = re.compile(rb"([A-Za-z_$][\w$]*)\s*=\s*$")
 _PERSIST_ALWAYS = re.compile(
     r"\.ssh/authorized_keys|/etc/cron|/var/spool/cron|\bcrontab\b|Library/Launch(?:Agents|Daemons)|"
     r"Start Menu/Programs/Startup|\.config/autostart|systemd/(?:user|system)/|/etc/rc\.local|"
@@ -271,9 +271,7 @@ class SourceScan:
         """The file may receive data over the network."""
         self.leaks = any(token in source for token in _LOCAL_DATA_TOKENS)
         """The file reads something worth stealing (environment, host details, files)."""
-        self.interesting = INTERESTING | {
-            m.group(1).decode() for m in _REQUIRE_ALIAS.finditer(source)
-        }
+        self.interesting = INTERESTING | _require_aliases(source)
         """:data:`INTERESTING` and the names ``require`` is copied to (``var r = require``)."""
 
     def phase_at(self, node: Node) -> Phase:
@@ -391,6 +389,9 @@ class SourceScan:
         self.events.processes.append((call, detached, dynamic))
 
     def _detached(self, call: Node, args: list[Node]) -> bool:
+        """``detached: true``, or output ignored and the child ``unref()``-ed (Node then
+        neither waits for it nor keeps a pipe to it)."""
+        ignored = False
         for arg in args[1:]:
             options = self._object(arg)
             if options is None:
@@ -405,7 +406,9 @@ class SourceScan:
                 name = string_value(key) if key.type == "string" else node_text(key)
                 if name == "detached" and node_text(value) in ("true", "!0", "1"):
                     return True
-        return False
+                if name == "stdio" and string_value(value) == "ignore":
+                    ignored = True
+        return ignored and b".unref()" in self.module.source
 
     def _object(self, node: Node) -> Node | None:
         node = unwrap(node)
@@ -527,7 +530,7 @@ class SourceScan:
         offset = call.start_byte
         instance = _instance_send(path)
         destination = " ".join(module.skeleton(a) for a in args)
-        endpoint = None if instance else shell.suspicious_endpoint(destination)
+        endpoint = None if instance else shell.suspicious_endpoint(destination, whole_tokens=True)
         weak = None
         if endpoint is None and not instance:
             for url in indicators.find_urls(destination):
@@ -763,6 +766,20 @@ class SourceScan:
                 call.start_byte,
                 phase,
             )
+
+
+def _require_aliases(source: bytes) -> set[str]:
+    """Names ``require`` itself is assigned to (``var r = require, t = process``)."""
+    names: set[str] = set()
+    position = source.find(b"require")
+    while position >= 0 and len(names) < 20:
+        after = source[position + 7 : position + 9].lstrip()
+        if after[:1] in (b",", b";", b")", b"\n", b"") or after[:1].isspace():
+            match = _REQUIRE_ALIAS.search(source[max(0, position - 40) : position])
+            if match:
+                names.add(match.group(1).decode())
+        position = source.find(b"require", position + 7)
+    return names
 
 
 def _instance_send(path: str) -> bool:

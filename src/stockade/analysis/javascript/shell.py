@@ -147,9 +147,10 @@ def _exfil_reason(text: str) -> str | None:
     return None
 
 
-def suspicious_endpoint(text: str) -> str | None:
+def suspicious_endpoint(text: str, *, whole_tokens: bool = False) -> str | None:
     """The reason the first strong suspicious endpoint in ``text`` is one (webhook, request
-    bin, tunnel, raw public IP), or ``None``."""
+    bin, tunnel, raw public IP), or ``None``; with ``whole_tokens``, a bare IP address counts
+    only as a value of its own (``hostname: "1.2.3.4"``), not inside other text."""
     for url in indicators.find_urls(text):
         found = indicators.classify_url(url)
         if found and found.strong:
@@ -159,8 +160,14 @@ def suspicious_endpoint(text: str) -> str | None:
         if found and found.strong:
             return f"{found.reason} ({host})"
     for address in indicators.find_public_ips(text):
-        if address.split(":")[0] not in PUBLIC_RESOLVERS:
-            return f"raw IP address ({address})"
+        ip = address.split(":")[0]
+        if ip in PUBLIC_RESOLVERS or ip.endswith(".0"):
+            continue  # resolvers are connectivity checks; x.y.z.0 is a version ("Chrome/102.0.0.0")
+        if whole_tokens and not re.search(
+            rf"(?:^|[\s/@'\"]){re.escape(address)}(?:$|[\s/'\"])", text
+        ):
+            continue
+        return f"raw IP address ({address})"
     return None
 
 
