@@ -30,10 +30,10 @@ compiled JavaScript, which is analysed."""
 MAX_SOURCE_BYTES = 2 * 1024 * 1024
 """Only the first 2 MiB of a file are analysed (cut at a line end); a note says so."""
 
-MAX_PACKAGE_BYTES = 4 * 1024 * 1024
-"""Files are parsed until this much source has been parsed in one package (install-time
-files first, then load-time files, then the rest, bundles last, smaller first); later files
-only get the text checks, and a note says how many."""
+MAX_PACKAGE_BYTES = 3 * 1024 * 1024
+"""At most this much source is parsed in one package: install-time files first, then
+load-time files, then the rest, bundles last, smaller first; files that no longer fit only
+get the text checks, and a note says how many."""
 
 
 class JavaScriptAnalyzer:
@@ -76,10 +76,11 @@ class JavaScriptAnalyzer:
         sources.sort(key=lambda m: (order[phases[m.relpath]], is_bundled(m.relpath), len(m.data)))
         budget = self.max_package_bytes
         shallow: list[Member] = []
-        for member in sources:
-            deep = budget > 0
+        for index, member in enumerate(sources):
+            size = min(len(member.data), self.max_source_bytes)
+            deep = size <= budget or index == 0
             if deep:
-                budget -= min(len(member.data), self.max_source_bytes)
+                budget -= size
             else:
                 shallow.append(member)
             findings += self.analyze_source(member, phases[member.relpath], deep=deep)

@@ -27,7 +27,7 @@ _PACKER = re.compile(
     rb"eval\s*\(\s*function\s*\(\s*p\s*,\s*a\s*,\s*c\s*,\s*k\s*,\s*e\s*,\s*[rd]\s*\)"
 )
 _JSFUCK = re.compile(rb"[\[\]()!+]{150,}")
-_BLOB = re.compile(rb"""['"`]([A-Za-z0-9+/_-]{200,}={0,2})['"`]""")
+_BLOB = re.compile(rb"""['"`]([A-Za-z0-9+/_-]{200,}+={0,2})['"`]""")
 _URL = re.compile(rb"""(?i)\b(?:https?|wss?)://[^\s'"<>`)\]}\\]+""")
 _WALLET = re.compile(
     rb"0x\[a-fA-F0-9\]\{40\}|0x\[0-9a-fA-F\]\{40\}|0x\[a-f0-9\]\{40\}|"
@@ -169,11 +169,13 @@ def scan_text(
     root: Callable[[], Node],
 ) -> TextFacts:
     """Report the text-level rules for one file and return its :class:`TextFacts`; ``root``
-    gives the syntax tree (parsed on demand) to tell strings from comments."""
+    gives the syntax tree (parsed on demand) to tell strings from comments. One-line files are
+    reported where code is reviewed and run: install and load-time files, and the package's top
+    folder, outside build folders."""
     obfuscated = _obfuscation(source, emit, phase)
     if _packed(source, emit, phase):
         obfuscated = True
-    if not is_bundled(relpath):
+    if not is_bundled(relpath) and (phase is not Phase.RUNTIME or "/" not in relpath):
         _long_lines(source, emit, phase)
     _blob(source, emit, phase)
     _mining(source, emit, phase, root)
@@ -251,7 +253,7 @@ def _long_lines(source: bytes, emit: Emitter, phase: Phase) -> None:
 def _blob(source: bytes, emit: Emitter, phase: Phase) -> None:
     for match in _BLOB.finditer(source):
         value = match.group(1).decode("ascii")
-        kind = indicators.looks_encoded(value)
+        kind = indicators.looks_encoded(value[:4096])
         if kind:
             emit.emit(
                 "js-encoded-blob",
