@@ -85,11 +85,11 @@ class JavaScriptAnalyzer:
                 shallow.append(member)
             findings += self.analyze_source(member, phases[member.relpath], deep=deep)
         if shallow:
-            size = sum(len(m.data) for m in shallow) / 1e6
+            megabytes = sum(len(m.data) for m in shallow) / 1e6
             reporter = Reporter(RULES_BY_ID, "")
             Emitter(reporter, b"").emit(
                 "js-analysis-limit",
-                f"The package is large: {len(shallow)} files ({size:.1f} MB) were only given "
+                f"The package is large: {len(shallow)} files ({megabytes:.1f} MB) were only given "
                 "the text checks, not parsed.",
                 None,
                 None,
