@@ -90,7 +90,3 @@ class Emitter:
             confidence=confidence,
         )
         return True
-
-    def reported(self, rule: str) -> int:
-        """How many findings of ``rule`` were reported so far."""
-        return self._counts.get(rule, 0)

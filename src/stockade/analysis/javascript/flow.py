@@ -37,6 +37,7 @@ from stockade.analysis.javascript.syntax import (
     node_text,
     string_value,
     structure_query,
+    unescape_js,
     unwrap,
 )
 
@@ -1174,8 +1175,6 @@ _STRING_METHODS = frozenset(
 
 def string_value_piece(node: Node) -> str:
     """The value of a piece of a template literal (a fragment or an escape)."""
-    from stockade.analysis.javascript.syntax import unescape_js
-
     return unescape_js(node_text(node))
 
 

@@ -141,16 +141,6 @@ def arguments(call: Node) -> list[Node]:
     return [child for child in args.named_children if child.type != "comment"]
 
 
-def enclosing_function(node: Node) -> Node | None:
-    """The innermost function around ``node``, or ``None`` at module level."""
-    parent = node.parent
-    while parent is not None:
-        if parent.type in FUNCTION_TYPES:
-            return parent
-        parent = parent.parent
-    return None
-
-
 def function_name(function: Node) -> str | None:
     """The name a function is declared or assigned under, if any."""
     name = function.child_by_field_name("name")
