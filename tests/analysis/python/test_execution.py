@@ -220,3 +220,13 @@ def test_exec_of_unknown_code_at_import_time_is_a_low_capability() -> None:
     assert hits(findings, "py-exec-dynamic") == [(2, IMPORT)]
     assert findings[0].severity is Severity.LOW
     assert "py-exec-decoded" not in rules(findings)
+
+
+def test_code_run_from_a_literal_is_analysed_too() -> None:
+    findings = scan_code(
+        f"""
+        exec("import base64\\nexec(base64.b64decode('{B64}'))")
+        """,
+        IMPORT,
+    )
+    assert hits(findings, "py-exec-decoded") == [(1, IMPORT)]

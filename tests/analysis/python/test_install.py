@@ -196,6 +196,22 @@ def test_pth_files_that_only_set_up_paths_are_capabilities() -> None:
     assert threats(findings) == []
 
 
+def test_pth_exec_of_a_literal_is_judged_on_the_literal() -> None:
+    coverage_style = (
+        'import sys; exec(\'import os\\nif os.getenv("COVERAGE_PROCESS_START"):\\n'
+        " import coverage\\n coverage.process_startup()')\n"
+    )
+    loader = (
+        "import sys; exec('import base64, os\\n"
+        'os.system(base64.b64decode("Y3VybCBodHRwOi8vcHlwaS50ZXN0").decode())\')\n'
+    )
+    quiet = scan({"a1_coverage.pth": coverage_style})
+    assert hits(quiet, "py-pth-import") == [(1, IMPORT)]
+    assert threats(quiet) == []
+    loud = scan({"zz_loader.pth": loader})
+    assert hits(loud, "py-pth-exec") == [(1, IMPORT)]
+
+
 def test_py2_setup_py_is_an_invalid_install_script() -> None:
     findings = scan({"setup.py": 'print "installing"\n', "pkg/old.py": "print 'x'\n"})
     assert [(f.rule, f.path) for f in findings] == [
@@ -232,3 +248,20 @@ def test_analysis_notes_are_capabilities() -> None:
     findings = scan({"pkg/mod.py": "def broken(:\n"})
     assert [f.kind for f in findings] == [Kind.CAPABILITY]
     assert "py-syntax-error" in rules(findings)
+
+
+def test_test_files_that_nothing_runs_are_skipped_unless_they_look_suspicious() -> None:
+    findings = scan(
+        {
+            "tests/test_plain.py": "import subprocess\nsubprocess.run(['ls'])\nexec(code)\n",
+            "tests/test_loader.py": code(
+                """
+                import base64
+                exec(base64.b64decode("aW1wb3J0IG9zOyBwcmludChvcy5nZXRjd2QoKSk="))
+                """
+            ),
+        }
+    )
+    assert [(f.rule, f.path, f.line) for f in findings] == [
+        ("py-exec-decoded", "pkg-1.0/tests/test_loader.py", 2)
+    ]

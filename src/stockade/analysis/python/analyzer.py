@@ -26,6 +26,29 @@ MAX_PYC_FINDINGS = 20
 _SOURCE_SUFFIXES = (".py", ".pyw")
 _CONFIG_NAMES = ("setup.cfg", "pyproject.toml")
 _TOP_LEVEL_START = re.compile(r"\n(?=[A-Za-z_@#])")
+_TEST_STRONG = re.compile(
+    rb"pyarmor|pytransform|_0x[0-9a-fA-F]{3}|/dev/tcp|dup2|stratum\+|xmrig|webhook|api\.telegram"
+    rb"|pastebin|ngrok|oast\.|GetAsyncKeyState|pynput|ImageGrab|winreg|crontab|LaunchAgents"
+    rb"|\.bashrc|urlretrieve|powershell|certutil|mshta|Login Data|Local State|leveldb|discord"
+    rb"|\.ssh/|\.aws/|getattr\(__builtins__"
+)
+_TEST_RUNS = re.compile(rb"exec\(|eval\(|compile\(|\.loads\(|os\.system|subprocess|Popen")
+_TEST_HIDES = re.compile(
+    rb"b64decode|b32decode|b16decode|a85decode|b85decode|fromhex|unhexlify|decompress|rot_?13"
+    rb"|urlopen|requests\.get|chr\(|\[::-1\]|curl |wget "
+)
+"""Tokens that make a test, documentation or example file worth parsing although nothing runs
+it at install or import time: one strong token, or code that runs something together with
+something that hides or fetches it. The other such files are skipped: they are most of the
+bytes of large packages, and none of their code runs unless the package's own tests do."""
+
+
+def _worth_parsing(data: bytes) -> bool:
+    if _TEST_STRONG.search(data):
+        return True
+    return _TEST_RUNS.search(data) is not None and _TEST_HIDES.search(data) is not None
+
+
 _BACK_OFF = (0, 1 << 16, 1 << 19, 1 << 20)
 """How far back from the cut a truncated file is tried again (a cut inside a long string or
 bracket does not parse)."""
@@ -166,6 +189,12 @@ class _PackageRun:
         for relpath in self.sources:
             if relpath not in phases:
                 phase = self.package.phase_of(relpath)
+                if (
+                    phase is Phase.RUNTIME
+                    and strings.is_test_path(relpath)
+                    and not _worth_parsing(self.sources[relpath].data[:MAX_SOURCE_BYTES])
+                ):
+                    continue
                 self._source(relpath, phase, root=False)
 
     def _source(self, relpath: str, phase: Phase, *, root: bool) -> list[str]:
@@ -473,7 +502,9 @@ class _PackageRun:
                 )
 
 
-def _pth_reason(line: str) -> str | None:
+def _pth_reason(line: str, depth: int = 0) -> str | None:
+    """Why a .pth line does more than set up paths (code run by ``exec`` of a literal is
+    judged on what it contains)."""
     try:
         tree = ast.parse(line)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
@@ -482,9 +513,17 @@ def _pth_reason(line: str) -> str | None:
         if isinstance(node, ast.Call):
             func = node.func
             name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+            first = node.args[0] if node.args else None
+            text = first.value if isinstance(first, ast.Constant) else None
+            literal = isinstance(text, str)
+            if name in ("exec", "eval", "compile") and isinstance(text, str) and depth < 2:
+                inner = _pth_reason(text, depth + 1)
+                if inner:
+                    return inner
+                continue
             if name in _PTH_CALLS:
                 return f"it calls {name}()"
-            if name == "__import__" and node.args and not isinstance(node.args[0], ast.Constant):
+            if name == "__import__" and first is not None and not literal:
                 return "it imports a computed module name"
     return None
 

@@ -261,6 +261,7 @@ class ModuleChecks:
                 )
             return
         if sym == "types.FunctionType" or found & (Origin.LITERAL | Origin.FILE):
+            self._inline_code(arg, scope, call.lineno)
             return
         if isinstance(arg, ast.Constant):
             return
@@ -455,7 +456,7 @@ class ModuleChecks:
             self.clipboard_writes.append((call.lineno, phase))
         if facts.network:
             self._exfil(call, scope, f"the command {shown!r}")
-        if node is not None and self.spec.depth < MAX_INLINE_DEPTH:
+        if node is not None:
             self._inline_python(node, scope, call.lineno)
         if threat:
             return
@@ -540,23 +541,29 @@ class ModuleChecks:
                 return
             if program is None and "python" not in head:
                 return
-            code = self.ev.fold(elts[index + 1], scope)
-            if code is None:
-                return
-            try:
-                tree = ast.parse(code.text)
-            except (SyntaxError, ValueError, RecursionError, MemoryError):
-                return
-            spec = ModuleSpec(
-                relpath=self.spec.relpath,
-                package=self.spec.package,
-                module_phase=scope.phase,
-                main_phase=scope.phase,
-                test_file=self.spec.test_file,
-                depth=self.spec.depth + 1,
-            )
-            analyze_module(tree, code.text.splitlines(), spec, self.out.nested(line))
+            self._inline_code(elts[index + 1], scope, line)
             return
+
+    def _inline_code(self, node: ast.expr, scope: Scope, line: int) -> None:
+        """Analyse Python code given as a constant string (``exec("...")``, ``python -c``)."""
+        if self.spec.depth >= MAX_INLINE_DEPTH:
+            return
+        code = self.ev.fold(node, scope)
+        if code is None or len(code.text) < 8:
+            return
+        try:
+            tree = ast.parse(code.text)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return
+        spec = ModuleSpec(
+            relpath=self.spec.relpath,
+            package=self.spec.package,
+            module_phase=scope.phase,
+            main_phase=scope.phase,
+            test_file=self.spec.test_file,
+            depth=self.spec.depth + 1,
+        )
+        analyze_module(tree, code.text.splitlines(), spec, self.out.nested(line))
 
     # Network and exfiltration --------------------------------------------------------------
 
@@ -610,7 +617,15 @@ class ModuleChecks:
                     call.lineno,
                     strings.Endpoint(address, "raw IP address", strong=True),
                     scope.phase,
+                    sent=True,
                 )
+        for value in values:
+            for sub, _ in _walk_with_bindings(value, scope, 3):
+                if isinstance(sub, ast.Constant) and isinstance(sub.value, str):
+                    for endpoint in strings.endpoints(sub.value):
+                        if endpoint.strong:
+                            self._endpoint(call.lineno, endpoint, scope.phase, sent=True)
+                            return
 
     def _report_exfil(self, line: int, found: Origin, phase: Phase, what: str) -> None:
         secrets = found & SECRETS
@@ -1030,9 +1045,14 @@ class ModuleChecks:
         if self.wallet_line is None and strings.wallet_pattern(value):
             self.wallet_line = node.lineno
 
-    def _endpoint(self, line: int, endpoint: strings.Endpoint, phase: Phase) -> None:
+    def _endpoint(
+        self, line: int, endpoint: strings.Endpoint, phase: Phase, *, sent: bool = False
+    ) -> None:
         shown = clip(endpoint.value, 90)
-        if endpoint.strong and not (self.spec.test_file and phase is Phase.RUNTIME):
+        strong = endpoint.strong and (
+            sent or runs_automatically(phase) or endpoint.reason not in strings.CONTEXTUAL
+        )
+        if strong and not (self.spec.test_file and phase is Phase.RUNTIME):
             self.out.emit(
                 "py-exfil-endpoint",
                 line,
@@ -1040,12 +1060,21 @@ class ModuleChecks:
                 phase,
             )
         else:
-            where = " in a test or example file" if endpoint.strong else ""
+            where = (
+                " in a test or example file"
+                if strong
+                else " named in code that runs only when called"
+                if endpoint.strong
+                else ""
+            )
+            runtime = phase is Phase.RUNTIME
             self.out.emit(
                 "py-suspicious-url",
                 line,
                 f"{shown} is {_a(endpoint.reason)}{where}.",
                 phase,
+                severity=Severity.INFO if runtime else None,
+                once="runtime" if runtime else None,
             )
 
     # File-wide checks ----------------------------------------------------------------------

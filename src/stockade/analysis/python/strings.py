@@ -111,6 +111,14 @@ _WALLET_LITERAL = re.compile(
 )
 
 
+CONTEXTUAL = frozenset(
+    {"raw IP address", "raw IP address and port", "paste site", "file-drop service"}
+    | {"free app host"}
+)
+"""Endpoint kinds that scrapers and download tools name legitimately: a threat only when code
+that runs by itself names them or when they are passed to a network call."""
+
+
 @dataclass(frozen=True, slots=True)
 class Endpoint:
     """A destination named in a string."""
