@@ -265,3 +265,22 @@ def test_test_files_that_nothing_runs_are_skipped_unless_they_look_suspicious() 
     assert [(f.rule, f.path, f.line) for f in findings] == [
         ("py-exec-decoded", "pkg-1.0/tests/test_loader.py", 2)
     ]
+
+
+def test_command_classes_not_installed_through_cmdclass_are_not_hooks() -> None:
+    findings = scan(
+        {
+            "setup.py": code(
+                """
+                from setuptools import setup
+                from setuptools.command.install import install
+
+                class Unused(install):
+                    pass
+
+                setup(name="pkg", cmdclass={"install": Unused})
+                """
+            )
+        }
+    )
+    assert findings == []

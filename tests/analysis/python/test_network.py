@@ -255,3 +255,16 @@ def test_weak_urls_in_library_code_are_one_info_finding() -> None:
     assert findings[0].severity is Severity.INFO
     imported = scan_code('MIRROR = "https://bit.ly/a1"\n', IMPORT)
     assert imported[0].severity is Severity.LOW
+
+
+def test_url_parsing_and_host_names_are_not_network_calls() -> None:
+    findings = scan_code(
+        """
+        import socket
+        from urllib.parse import urljoin, urlparse
+        HOST = urlparse("https://pypi.test/simple").hostname
+        BASE = urljoin("https://pypi.test/", "simple/")
+        """,
+        INSTALL,
+    )
+    assert findings == []

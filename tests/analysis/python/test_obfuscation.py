@@ -155,3 +155,17 @@ def test_pyc_shipped_in_an_sdist() -> None:
     assert "2 compiled" in stale[0].message
     wheel = scan({"pkg/__init__.py": "", "pkg/core.py": "", "pkg/core.pyc": pyc}, fmt="wheel")
     assert wheel == []
+
+
+def test_build_tool_naming_pyarmor_is_not_packed() -> None:
+    findings = scan_code(
+        '''
+        PACKERS = ["pyarmor", "nuitka"]
+
+        def protect(path):
+            """Run pyarmor gen on a folder (a build step of the user's own project)."""
+            return ["pyarmor", "gen", path]
+        ''',
+        INSTALL,
+    )
+    assert findings == []

@@ -33,7 +33,7 @@ RUNTIME, IMPORT, INSTALL = Phase.RUNTIME, Phase.IMPORT, Phase.INSTALL
             'open(os.path.expanduser("~/.config/autostart/update.desktop"), "w").write(LINE)',
             "XDG autostart",
         ),
-        ("os.system(\"(crontab -l; echo '@reboot /tmp/.u') | crontab -\")", "cron job"),
+        ("os.system(\"(crontab -l; echo '@reboot /dev/shm/.u') | crontab -\")", "cron job"),
         ('os.system("schtasks /create /sc onlogon /tn Update /tr C:\\\\u.exe")', "scheduled task"),
     ],
 )
@@ -125,7 +125,7 @@ def test_decoded_payload_made_executable() -> None:
         """
         import base64, os, stat
         from pathlib import Path
-        p = Path("/tmp/.helper")
+        p = Path("/dev/shm/.helper")
         p.write_bytes(base64.b64decode("f0VMRgIBAQAAAAAAAAAAAAIAPgABAAAA"))
         p.chmod(p.stat().st_mode | stat.S_IXUSR)
         """
@@ -137,9 +137,9 @@ def test_write_and_run_a_program_at_install_time() -> None:
     findings = scan_code(
         """
         import subprocess
-        with open("/tmp/run.sh", "w") as handle:
+        with open("/dev/shm/run.sh", "w") as handle:
             handle.write("#!/bin/sh\\necho hi\\n")
-        subprocess.call(["/tmp/run.sh"])
+        subprocess.call(["/dev/shm/run.sh"])
         """,
         INSTALL,
     )

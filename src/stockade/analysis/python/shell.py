@@ -11,7 +11,7 @@ _DOWNLOAD_EXEC = (
     re.compile(
         r"\b(?:curl|wget)\b.*(?:&&|;)\s*(?:sudo\s+)?chmod\s+(?:\+x|[0-7]*[1357][0-7]{0,2}\b)"
     ),
-    re.compile(r"\b(?:curl|wget)\b.*(?:&&|;)\s*(?:\./|/tmp/|(?:ba)?sh\s+/tmp/)"),
+    re.compile(r"\b(?:curl|wget)\b.*(?:&&|;)\s*(?:\./|/(?:tmp|var/tmp|dev/shm)/|(?:ba)?sh\s+/)"),
     re.compile(
         r"(?:downloadstring|downloadfile|invoke-webrequest|\biwr\b|invoke-restmethod|\birm\b|"
         r"net\.webclient|start-bitstransfer).*(?:\biex\b|invoke-expression|start-process|"
