@@ -391,6 +391,14 @@ def benign_report(runs: Sequence[PackageRun], skipped: Sequence[Skipped]) -> dic
             {"package": s.purl, "reason": s.reason, "too_large": s.too_large} for s in skipped
         ],
         "timing": timing({r.package: r.seconds for r in judged}),
+        "archive_timing": timing(
+            {
+                x.target: x.stats.get("seconds", 0.0)
+                for r in judged
+                for x in r.results
+                if not x.error
+            }
+        ),
         "scanned": [
             {
                 "package": r.package,
@@ -498,7 +506,12 @@ def render(report: Mapping[str, Any]) -> str:
             f"p95 {t['p95_s']:.3f} s (target {P95_TARGET} s: {_status(t['p95_s'] <= P95_TARGET)})"
             f", max {t['max_s']:.3f} s; wall {benign.get('wall_s', 0.0):.1f} s"
         )
-        lines.append("  slowest:")
+        a = benign["archive_timing"]
+        lines.append(
+            f"  scan time per archive: median {a['median_s']:.3f} s, p95 {a['p95_s']:.3f} s, "
+            f"max {a['max_s']:.3f} s ({a['packages']} archives)"
+        )
+        lines.append("  slowest packages:")
         lines.extend(f"    {s['seconds']:7.2f} s  {s['package']}" for s in t["slowest"])
         for item in benign["errors"]:
             lines.append(f"  NOT SCANNED {item['archive']}: {item['error']}")

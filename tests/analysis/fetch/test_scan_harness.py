@@ -300,6 +300,8 @@ def test_benign_report() -> None:
     ]
     assert report["skipped"][0]["too_large"] is True
     assert report["timing"]["packages"] == 3
+    assert report["archive_timing"]["packages"] == 4
+    assert report["archive_timing"]["max_s"] == 1.5
     assert [x["verdict"] for x in report["scanned"]] == [
         "benign",
         "suspicious",
