@@ -668,10 +668,14 @@ class ModuleChecks:
         phase = scope.phase if runs_automatically(scope.phase) else target.phase
         self._report_exfil(call.lineno, found, phase, f"{key}()")
 
-    def _sending_params(self, scope: Scope) -> set[str]:
+    def _sending_params(self, scope: Scope, depth: int = 0) -> set[str]:
+        """Parameters of a local function that reach a network call (through up to three
+        levels of local calls)."""
         cached = self._senders.get(scope.key)
         if cached is not None:
             return cached
+        if depth > 3:
+            return set()
         self._senders[scope.key] = set()
         params = set(scope.params)
         found: set[str] = set()
@@ -685,7 +689,7 @@ class ModuleChecks:
                 sends = (
                     inner is not scope
                     and inner.kind == "function"
-                    and bool(self._sending_params(inner))
+                    and bool(self._sending_params(inner, depth + 1))
                 )
             if not sends:
                 continue
