@@ -284,3 +284,9 @@ def test_command_classes_not_installed_through_cmdclass_are_not_hooks() -> None:
         }
     )
     assert findings == []
+
+
+def test_long_chains_of_local_calls_stay_within_limits() -> None:
+    chain = "".join(f"def f{i}(x):\n    return f{i + 1}(x)\n" for i in range(3000))
+    findings = scan({"setup.py": chain + "def f3000(x):\n    return x\n\nf0(1)\n"})
+    assert findings == []

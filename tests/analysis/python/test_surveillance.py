@@ -72,9 +72,9 @@ def test_surveillance_is_a_capability_at_runtime_and_a_threat_on_import(
 @pytest.mark.parametrize(
     "literal",
     [
-        "stratum+tcp://pool.minexmr.com:4444",
+        "stratum+tcp://pool.minexmr.test:4444",
         "https://github.test/xmrig/xmrig/releases/download/v6.21.0/xmrig-6.21.0-linux-x64.tar.gz",
-        "pool.supportxmr.com:3333",
+        "pool.supportxmr.test:3333",
     ],
 )
 def test_mining_markers(literal: str) -> None:
