@@ -143,3 +143,15 @@ def test_suppressions_match_package_version_hash_and_rule() -> None:
     assert [(s.finding, s.reason) for s in suppressed] == [(finding, "reviewed")]
     active, _ = apply([finding], rules, package="esbuild", version="0.25.0", sha256=None)
     assert active == [finding]
+
+
+def test_a_named_token_and_a_download_in_a_build_script_is_not_theft() -> None:
+    """A build script that reads GITHUB_TOKEN to call an API and downloads a library (lxml's
+    buildlibxml.py does): low-severity secret read plus network is not exfiltration."""
+    judgement = judge(
+        [
+            f(Category.CREDENTIALS, kind=Kind.CAPABILITY, severity=Severity.LOW),
+            f(Category.NETWORK, kind=Kind.CAPABILITY, severity=Severity.MEDIUM),
+        ]
+    )
+    assert judgement.verdict is Verdict.BENIGN

@@ -83,7 +83,11 @@ _NET = (Category.NETWORK, Category.EXFILTRATION)
 _GROUP_RULES: tuple[_Correlation, ...] = (
     _Correlation(
         Verdict.MALICIOUS,
-        lambda g: g.phase in _ACTIVE and g.has(*_NET) and g.has(Category.CREDENTIALS),
+        lambda g: (
+            g.phase in _ACTIVE
+            and g.has(*_NET)
+            and g.has(Category.CREDENTIALS, min_rank=Severity.MEDIUM.rank)
+        ),
         "reads secrets and sends data over the network in code that runs without being called",
     ),
     _Correlation(
