@@ -3,7 +3,9 @@ tree-sitter and never run."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from dataclasses import replace
 
 from tree_sitter import Node, Tree
 
@@ -21,7 +23,7 @@ from stockade.analysis.javascript.scripts import (
 )
 from stockade.analysis.javascript.syntax import parse
 from stockade.analysis.javascript.textscan import is_bundled, needs_code_analysis, scan_text
-from stockade.analysis.model import Finding, Phase, RuleInfo, Severity
+from stockade.analysis.model import Confidence, Finding, Phase, RuleInfo, Severity
 
 SOURCE_SUFFIXES = (".js", ".cjs", ".mjs")
 """Files analysed as JavaScript. TypeScript sources (``.ts``) are skipped: npm runs the
@@ -34,6 +36,21 @@ MAX_PACKAGE_BYTES = 3 * 1024 * 1024
 """At most this much source is parsed in one package: install-time files first, then
 load-time files, then the rest, bundles last, smaller first; files that no longer fit only
 get the text checks, and a note says how many."""
+
+
+_INERT_FOLDERS = re.compile(r"(?:^|/)(?:docs?|examples?|samples?|tests?|__tests__|site|_static)/")
+
+
+def _inert(relpath: str, package: PackageContext) -> bool:
+    """Script files that no install and no import runs: web assets inside a Python package
+    (pip never runs JavaScript), and documentation, examples and tests of an npm package that
+    no lifecycle script names."""
+    return package.ecosystem == "PyPI" or bool(_INERT_FOLDERS.search(relpath))
+
+
+def _doubtful(finding: Finding) -> Finding:
+    """A finding in a file nothing runs: kept as evidence, with low confidence."""
+    return replace(finding, confidence=Confidence.LOW)
 
 
 class JavaScriptAnalyzer:
@@ -83,7 +100,10 @@ class JavaScriptAnalyzer:
                 budget -= size
             else:
                 shallow.append(member)
-            findings += self.analyze_source(member, phases[member.relpath], deep=deep)
+            found = self.analyze_source(member, phases[member.relpath], deep=deep)
+            if phases[member.relpath] is Phase.RUNTIME and _inert(member.relpath, package):
+                found = [_doubtful(f) for f in found]
+            findings += found
         if shallow:
             megabytes = sum(len(m.data) for m in shallow) / 1e6
             reporter = Reporter(RULES_BY_ID, "")
