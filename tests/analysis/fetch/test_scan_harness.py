@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from benchmarks import scan
 
+from benchmarks import scan
 from stockade.analysis.fetch import ArchiveTooLargeError, Fetched, FetchError
 from stockade.analysis.model import (
     Category,
