@@ -6,49 +6,39 @@ from __future__ import annotations
 import ast
 import configparser
 import contextlib
+import gc
 import re
 import tomllib
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
 
 from stockade.analysis.interface import Archive, Member, PackageContext, Reporter
 from stockade.analysis.model import Finding, Kind, Phase, RuleInfo, Severity
 from stockade.analysis.python import strings
 from stockade.analysis.python.checks import ModuleSpec, analyze_module
 from stockade.analysis.python.emit import Emitter
-from stockade.analysis.python.phases import CommandHook
+from stockade.analysis.python.imports import module_imports
+from stockade.analysis.python.phases import CommandHook, rank
 from stockade.analysis.python.rules import RULES, RULES_BY_ID
+from stockade.analysis.python.selection import triage
 
 MAX_SOURCE_BYTES = 2 * 1024 * 1024
 """Python files larger than this are analysed on their first lines up to this size."""
 MAX_PYC_FINDINGS = 20
+ANALYSIS_BUDGET = 1000 * 1000
+"""Bytes of Python source analysed in full per archive beyond the files that run by themselves
+(install and import roots, command hooks): triaged files, those that run earliest and the
+smallest first."""
+FULL_BELOW = ANALYSIS_BUDGET
+"""Packages with at most this many bytes of Python source besides the files that run by
+themselves are analysed in full, without triage."""
+STRONG_BUDGET = 1000 * 1000
+"""Bytes of source with strong signs of malware analysed past :data:`ANALYSIS_BUDGET`."""
 
 _SOURCE_SUFFIXES = (".py", ".pyw")
 _CONFIG_NAMES = ("setup.cfg", "pyproject.toml")
 _TOP_LEVEL_START = re.compile(r"\n(?=[A-Za-z_@#])")
-_TEST_STRONG = re.compile(
-    rb"pyarmor|pytransform|_0x[0-9a-fA-F]{3}|/dev/tcp|dup2|stratum\+|xmrig|webhook|api\.telegram"
-    rb"|pastebin|ngrok|oast\.|GetAsyncKeyState|pynput|ImageGrab|winreg|crontab|LaunchAgents"
-    rb"|\.bashrc|urlretrieve|powershell|certutil|mshta|Login Data|Local State|leveldb|discord"
-    rb"|\.ssh/|\.aws/|getattr\(__builtins__"
-)
-_TEST_RUNS = re.compile(rb"exec\(|eval\(|compile\(|\.loads\(|os\.system|subprocess|Popen")
-_TEST_HIDES = re.compile(
-    rb"b64decode|b32decode|b16decode|a85decode|b85decode|fromhex|unhexlify|decompress|rot_?13"
-    rb"|urlopen|requests\.get|chr\(|\[::-1\]|curl |wget "
-)
-"""Tokens that make a test, documentation or example file worth parsing although nothing runs
-it at install or import time: one strong token, or code that runs something together with
-something that hides or fetches it. The other such files are skipped: they are most of the
-bytes of large packages, and none of their code runs unless the package's own tests do."""
-
-
-def _worth_parsing(data: bytes) -> bool:
-    if _TEST_STRONG.search(data):
-        return True
-    return _TEST_RUNS.search(data) is not None and _TEST_HIDES.search(data) is not None
-
-
 _BACK_OFF = (0, 1 << 16, 1 << 19, 1 << 20)
 """How far back from the cut a truncated file is tried again (a cut inside a long string or
 bracket does not parse)."""
@@ -86,6 +76,20 @@ class PythonAnalyzer:
     name = "python"
     rules: Sequence[RuleInfo] = RULES
 
+    def __init__(
+        self,
+        *,
+        full_below: int = FULL_BELOW,
+        budget: int = ANALYSIS_BUDGET,
+        strong_budget: int = STRONG_BUDGET,
+    ) -> None:
+        self.full_below = full_below
+        """Packages with at most this many bytes of other source are analysed in full."""
+        self.budget = budget
+        """Bytes of triaged source analysed in full beyond the files that run by themselves."""
+        self.strong_budget = strong_budget
+        """Bytes of source with strong signs of malware analysed past ``budget``."""
+
     def wants(self, relpath: str) -> bool:
         """Python sources, ``.pth`` files, ``setup.cfg`` and ``pyproject.toml``."""
         lower = relpath.lower()
@@ -95,7 +99,7 @@ class PythonAnalyzer:
 
     def analyze(self, archive: Archive, package: PackageContext) -> list[Finding]:
         """Findings for every Python member of the archive."""
-        return _PackageRun(archive, package).run()
+        return _PackageRun(archive, package, self).run()
 
 
 def module_name(relpath: str) -> str | None:
@@ -123,9 +127,12 @@ def _package_of(relpath: str) -> str:
 class _PackageRun:
     """One analysis of one archive."""
 
-    def __init__(self, archive: Archive, package: PackageContext) -> None:
+    def __init__(self, archive: Archive, package: PackageContext, limits: PythonAnalyzer) -> None:
         self.archive = archive
         self.package = package
+        self.full_below = limits.full_below
+        self.budget = limits.budget
+        self.strong_budget = limits.strong_budget
         self.sources: dict[str, Member] = {}
         self.modules: dict[str, str] = {}
         for member in archive.members:
@@ -168,12 +175,16 @@ class _PackageRun:
     # Sources -------------------------------------------------------------------------------
 
     def _sources(self) -> None:
+        """Analyse the files that run by themselves in full, following their imports; then
+        the other files that triage finds worth it, within the byte budget."""
         install_roots = {p for p in self.package.install_files if p in self.sources}
         install_roots |= self.backends
         if not self.package.install_files and "setup.py" in self.sources:
             install_roots.add("setup.py")
         import_roots = {p for p in self.package.import_files if p in self.sources}
+        forced = install_roots | import_roots
         phases: dict[str, Phase] = {}
+        reached: list[str] = []
         for roots, phase in ((install_roots, Phase.INSTALL), (import_roots, Phase.IMPORT)):
             queue: deque[str] = deque()
             for relpath in sorted(roots):
@@ -182,22 +193,90 @@ class _PackageRun:
                     queue.append(relpath)
             while queue:
                 relpath = queue.popleft()
-                for imported in self._source(relpath, phase, root=relpath in roots):
-                    if imported not in phases:
-                        phases[imported] = phase
-                        queue.append(imported)
-        for relpath in self.sources:
-            if relpath not in phases:
-                phase = self.package.phase_of(relpath)
-                if (
-                    phase is Phase.RUNTIME
-                    and strings.is_test_path(relpath)
-                    and not _worth_parsing(self.sources[relpath].data[:MAX_SOURCE_BYTES])
-                ):
-                    continue
-                self._source(relpath, phase, root=False)
+                if relpath in forced:
+                    imported = self._source(relpath, phase, root=relpath in roots)
+                else:
+                    reached.append(relpath)
+                    imported = self._line_imports(relpath)
+                for name in imported:
+                    if name not in phases:
+                        phases[name] = phase
+                        queue.append(name)
+        rest = [(p, phases[p]) for p in reached]
+        rest += [(p, self.package.phase_of(p)) for p in self.sources if p not in phases]
+        self._within_budget(rest)
+
+    def _line_imports(self, relpath: str) -> list[str]:
+        """The local modules a file imports at module level, read from its import lines."""
+        data = self.sources[relpath].data[:MAX_SOURCE_BYTES]
+        return self._resolve_imports(module_imports(data, _package_of(relpath)))
+
+    def _within_budget(self, files: list[tuple[str, Phase]]) -> None:
+        """Analyse the files nothing forces: all of them in a small package; in a large one
+        those triage finds worth it, the files that run earliest and the smallest first,
+        until the budget is spent, then those with strong signs of malware while the strong
+        budget lasts, and those with alarming signs whatever the budgets."""
+        pool: list[_Candidate] = []
+        clean = _Tally()
+        ordinary: list[_Candidate] = []
+        for index, (relpath, phase) in enumerate(files):
+            head = self.sources[relpath].data[:MAX_SOURCE_BYTES]
+            candidate = _Candidate(index, relpath, phase, len(head))
+            if relpath in self.hooks or relpath in self.extra_classes:
+                pool.append(replace(candidate, forced=True))
+            elif phase is Phase.RUNTIME and strings.is_test_path(relpath):
+                verdict = triage(head)
+                if verdict.strong:
+                    pool.append(replace(candidate, strong=True, alarming=verdict.alarming))
+            else:
+                ordinary.append(candidate)
+        if sum(c.size for c in ordinary) <= self.full_below:
+            pool += ordinary
+        else:
+            for candidate in ordinary:
+                verdict = triage(self.sources[candidate.relpath].data[:MAX_SOURCE_BYTES])
+                if verdict.threat:
+                    pool.append(
+                        replace(candidate, strong=verdict.strong, alarming=verdict.alarming)
+                    )
+                else:
+                    clean.add(candidate.size)
+        budget, strong_budget = self.budget, self.strong_budget
+        chosen: list[_Candidate] = []
+        skipped = _Tally()
+        for candidate in sorted(pool, key=lambda c: (-rank(c.phase), c.size, c.index)):
+            if candidate.forced or candidate.alarming:
+                chosen.append(candidate)
+            elif candidate.size <= budget or budget == self.budget > 0:
+                budget = max(0, budget - candidate.size)  # one file may exceed it alone
+                chosen.append(candidate)
+            elif candidate.strong and candidate.size <= strong_budget:
+                strong_budget -= candidate.size
+                chosen.append(candidate)
+            else:
+                skipped.add(candidate.size)
+        for candidate in sorted(chosen, key=lambda c: c.index):
+            self._source(candidate.relpath, candidate.phase, root=False)
+        if skipped.files:
+            self._budget_note(skipped, clean)
+
+    def _budget_note(self, skipped: _Tally, clean: _Tally) -> None:
+        reporter = Reporter(RULES_BY_ID, "")
+        reporter.findings = self.findings.setdefault("", [])
+        reporter.report(
+            "py-analysis-budget",
+            f"The package holds more Python source than one analysis covers: "
+            f"{skipped.files:,} files ({skipped.megabytes:.1f} MB) that name calls or strings "
+            f"the threat rules look for were only triaged, past the "
+            f"{self.budget / 1e6:.0f} MB budget and without strong signs of malware; "
+            f"{clean.files:,} files ({clean.megabytes:.1f} MB) name none and were not parsed.",
+        )
 
     def _source(self, relpath: str, phase: Phase, *, root: bool) -> list[str]:
+        with _collector_paused():
+            return self._analyse(relpath, phase, root=root)
+
+    def _analyse(self, relpath: str, phase: Phase, *, root: bool) -> list[str]:
         member = self.sources[relpath]
         reporter = self._reporter(member)
         install_root = root and phase is Phase.INSTALL
@@ -502,6 +581,20 @@ class _PackageRun:
                 )
 
 
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while one file is parsed and analysed: the syntax
+    tree is millions of new objects, none garbage yet, and scanning them again and again costs
+    a third of the time. The file's garbage is collected as usual afterwards."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _pth_reason(line: str, depth: int = 0) -> str | None:
     """Why a .pth line does more than set up paths (code run by ``exec`` of a literal is
     judged on what it contains)."""
@@ -537,6 +630,37 @@ def _top_level_start(text: str, before: int) -> int | None:
     for match in _TOP_LEVEL_START.finditer(text, window, before):
         found = match.start()
     return found
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    """A file that may get a full analysis."""
+
+    index: int
+    relpath: str
+    phase: Phase
+    size: int
+    forced: bool = False
+    strong: bool = False
+    alarming: bool = False
+
+
+@dataclass(slots=True)
+class _Tally:
+    """Files and bytes left out."""
+
+    files: int = 0
+    size: int = 0
+
+    def add(self, size: int) -> None:
+        """Count one file of ``size`` bytes."""
+        self.files += 1
+        self.size += size
+
+    @property
+    def megabytes(self) -> float:
+        """The bytes in MB."""
+        return self.size / 1e6
 
 
 def _pyc_source(relpath: str) -> str:

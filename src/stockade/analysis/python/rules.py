@@ -81,6 +81,15 @@ RULES: list[RuleInfo] = [
         "A Python file could not be parsed (old syntax or not Python) and was not analysed.",
     ),
     _rule(
+        "py-analysis-budget",
+        Category.ARCHIVE,
+        Severity.INFO,
+        Confidence.HIGH,
+        _C,
+        "The package holds more Python source than one analysis covers, so some files that "
+        "name risky calls were only triaged (searched for tokens), not parsed.",
+    ),
+    _rule(
         "py-file-truncated",
         Category.ARCHIVE,
         Severity.INFO,

@@ -128,21 +128,21 @@ _SKIPPED_FIELDS = frozenset(
 _FIELDS: dict[type, tuple[str, ...]] = {}
 
 
-def _children(node: ast.AST) -> list[ast.AST]:
-    """The child nodes that matter (no contexts, operators or annotations), in order."""
-    cls = type(node)
-    fields = _FIELDS.get(cls)
-    if fields is None:
-        fields = tuple(f for f in cls._fields if f not in _SKIPPED_FIELDS)
-        _FIELDS[cls] = fields
-    out: list[ast.AST] = []
-    for name in fields:
-        value = getattr(node, name, None)
-        if isinstance(value, list):
-            out.extend(v for v in value if isinstance(v, ast.AST))
-        elif isinstance(value, ast.AST):
-            out.append(value)
-    return out
+def _fields(cls: type) -> tuple[str, ...]:
+    """The fields of a node class that hold child nodes that matter (no contexts, operators or
+    annotations), last first (the order they are pushed on a stack to be visited in order)."""
+    names: tuple[str, ...] = getattr(cls, "_fields", ())
+    fields = tuple(f for f in reversed(names) if f not in _SKIPPED_FIELDS)
+    _FIELDS[cls] = fields
+    return fields
+
+
+_BINDERS = frozenset(
+    {ast.Assign, ast.AugAssign, ast.NamedExpr, ast.For, ast.AsyncFor, ast.comprehension}
+    | {ast.With, ast.AsyncWith, ast.Import, ast.ImportFrom, ast.Global, ast.Nonlocal}
+    | {ast.ExceptHandler, ast.Return, ast.Subscript}
+)
+"""Node classes :meth:`Collector._bindings` looks at."""
 
 
 def _is_main_guard(test: ast.expr) -> bool:
@@ -172,11 +172,16 @@ class Collector:
         info = ModuleInfo(module, [module], {}, [], [], set(), {}, Counter(), Counter())
         main: Scope | None = None
         stack: list[tuple[ast.AST, Scope]] = [(n, module) for n in reversed(tree.body)]
+        push = stack.append
+        pop = stack.pop
         idents = info.identifiers
+        lines = self._lines
+        fields_of = _FIELDS
+        binders = _BINDERS
+        node_type = ast.AST
         while stack:
-            node, scope = stack.pop()
-            if self._lines and isinstance(node, ast.stmt) and node.lineno in self._lines:
-                info.line_statements[node.lineno] += 1
+            node, scope = pop()
+            cls = type(node)
             if isinstance(node, ast.Name):
                 if node.id not in idents:
                     idents[node.id] = node.lineno
@@ -185,6 +190,8 @@ class Collector:
                 if isinstance(node.value, str | bytes):
                     scope.strings.append(node)
                 continue
+            if lines and isinstance(node, ast.stmt) and node.lineno in lines:
+                info.line_statements[node.lineno] += 1
             if isinstance(node, ast.Call):
                 self._call(node, scope, info)
             elif isinstance(node, ast.Attribute):
@@ -192,9 +199,9 @@ class Collector:
                     idents[node.attr] = node.lineno
             elif isinstance(node, ast.Expr):
                 value = node.value
-                if isinstance(value, ast.Constant):
+                if type(value) is ast.Constant:
                     continue  # docstrings and comment-like strings
-                if isinstance(value, ast.Call):
+                if type(value) is ast.Call:
                     info.bare_calls.add(id(value))
             elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
                 self._function(node, scope, stack, info)
@@ -204,7 +211,7 @@ class Collector:
                 continue
             elif isinstance(node, ast.Lambda):
                 stack.extend((d, scope) for d in reversed(node.args.defaults))
-                stack.append((node.body, scope))
+                push((node.body, scope))
                 continue
             elif isinstance(node, ast.If) and scope.kind == "module" and _is_main_guard(node.test):
                 if main is None:
@@ -216,13 +223,23 @@ class Collector:
             elif isinstance(node, ast.AnnAssign):
                 if node.value is not None:
                     self._assign(node.target, node.value, scope)
-                    stack.append((node.value, scope))
+                    push((node.value, scope))
                 continue
-            else:
+            elif cls in binders:
                 self._bindings(node, scope, info)
-            children = _children(node)
-            children.reverse()
-            stack.extend((child, scope) for child in children)
+            fields = fields_of.get(cls)
+            if fields is None:
+                fields = _fields(cls)
+            for name in fields:
+                child: object = getattr(node, name, None)
+                if child is None:
+                    continue
+                if isinstance(child, list):
+                    for item in reversed(child):
+                        if isinstance(item, node_type):
+                            push((item, scope))
+                elif isinstance(child, node_type):
+                    push((child, scope))
         return info
 
     # Definitions ---------------------------------------------------------------------------

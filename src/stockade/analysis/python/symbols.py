@@ -12,7 +12,7 @@ from functools import lru_cache
 BUILTIN_NAMES = frozenset(dir(builtins)) | {"__builtins__"}
 """Names that resolve to ``builtins.<name>`` unless the file binds them."""
 
-_ALIASES = (
+ALIASES = (
     ("__builtin__.", "builtins."),
     ("__builtins__.", "builtins."),
     ("builtins.__dict__.", "builtins."),
@@ -34,6 +34,7 @@ _ALIASES = (
     ("pathlib.PosixPath", "pathlib.Path"),
     ("pathlib.WindowsPath", "pathlib.Path"),
 )
+"""Old or alternative spellings of a dotted name's start, and the canonical one."""
 
 
 @lru_cache(maxsize=8192)
@@ -41,7 +42,7 @@ def normalize(symbol: str) -> str:
     """The canonical spelling of a dotted name (Python 2 and alias modules folded)."""
     if symbol in ("__builtins__", "__builtin__"):
         return "builtins"
-    for old, new in _ALIASES:
+    for old, new in ALIASES:
         if symbol.startswith(old):
             return new + symbol[len(old) :]
     return symbol
