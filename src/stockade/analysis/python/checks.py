@@ -99,6 +99,15 @@ def analyze_module(
     """Run every check on one parsed module, reporting through ``emitter``."""
     long_lines = frozenset(i + 1 for i, text in enumerate(lines) if len(text) > LONG_LINE)
     info = Collector(spec.package, long_lines).collect(tree)
+    try:
+        return _analyze(info, lines, spec, emitter)
+    finally:
+        info.release()
+
+
+def _analyze(
+    info: ModuleInfo, lines: list[str], spec: ModuleSpec, emitter: Emitter
+) -> ModuleResult:
     ev = Evaluator(info)
     hooks = command_hooks(info, ev)
     classes = install_classes(info, ev, install_file=spec.install_file)
@@ -568,14 +577,8 @@ class ModuleChecks:
 
     # Network and exfiltration --------------------------------------------------------------
 
-    def _is_sender(self, sym: str) -> bool:
-        if sym in symbols.NETWORK:
-            return True
-        base, sep, method = sym.rpartition("().")
-        return bool(sep) and method in _SEND_METHODS and base in symbols.NETWORK
-
     def _network(self, call: ast.Call, sym: str, scope: Scope) -> None:
-        if not self._is_sender(sym):
+        if not symbols.sends(sym):
             return
         phase = scope.phase
         if sym in symbols.NETWORK:
@@ -683,7 +686,7 @@ class ModuleChecks:
             sym = self.ev.symbol(call.func, scope)
             if sym is None:
                 continue
-            sends = self._is_sender(sym)
+            sends = symbols.sends(sym)
             if not sends and sym.startswith(".") and sym[1:] in self.info.functions:
                 inner = self.info.functions[sym[1:]]
                 sends = (
@@ -1206,7 +1209,6 @@ class ModuleChecks:
         return None
 
 
-_SEND_METHODS = symbols.SEND_METHODS | {"open", "urlopen", "login"}
 _TRANSFORM_NAMES = (
     symbols.DECODERS
     | symbols.DECOMPRESSORS

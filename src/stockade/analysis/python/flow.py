@@ -207,6 +207,7 @@ class Evaluator:
         self._returns_active: set[str] = set()
         self._fold_memo: dict[int, Folded | None] = {}
         self._fold_active: set[int] = set()
+        self._network_memo: dict[str, bool] = {}
 
     # Symbols -------------------------------------------------------------------------------
 
@@ -803,11 +804,48 @@ class Evaluator:
             special = self._method_origins(node, method, scope, args, receiver, depth)
             if special is not None:
                 return special
+        local = self._local_function(sym) if sym is not None else None
+        if local is not None and self.talks_to_network(local):
+            # What a call to the network answers is not the secret that authenticated it:
+            # the result is what the function returns, not its arguments.
+            return self.returns(local, depth)
         found = (args | receiver) & ~Origin.ENV
         if positional & Origin.ENV:
             found |= Origin.ENV_DUMP
-        if sym is not None and sym.startswith("."):
-            found |= self.returns(sym[1:], depth)
+        if local is not None:
+            found |= self.returns(local, depth)
+        return found
+
+    def _local_function(self, sym: str) -> str | None:
+        """The key of the local function a call symbol names (``.f``, ``.C().method``)."""
+        if not sym.startswith("."):
+            return None
+        key = sym[1:].replace("().", ".")
+        return key if key in self.info.functions else None
+
+    def talks_to_network(self, key: str, depth: int = 0) -> bool:
+        """Whether local function ``key`` makes a network call, itself or through the local
+        functions it calls (three levels deep)."""
+        known = self._network_memo.get(key)
+        if known is not None:
+            return known
+        scope = self.info.functions.get(key)
+        if scope is None or scope.kind != "function" or depth > 3:
+            return False
+        self._network_memo[key] = False
+        found = False
+        for call in scope.calls:
+            sym = self.symbol(call.func, scope)
+            if sym is None:
+                continue
+            if symbols.sends(sym) or sym in symbols.FETCHERS:
+                found = True
+                break
+            inner = self._local_function(sym)
+            if inner is not None and inner != key and self.talks_to_network(inner, depth + 1):
+                found = True
+                break
+        self._network_memo[key] = found
         return found
 
     def _known_call_origins(
@@ -852,6 +890,9 @@ class Evaluator:
             return ((args | receiver) & ~Origin.ENV) | self.path_origins(node, scope, depth)
         if sym in symbols.FETCHERS or sym.removesuffix("()") in symbols.FETCHERS:
             return Origin.DOWNLOADED
+        if symbols.sends(sym) or symbols.sends(sym.removesuffix("()")):
+            # A connection, a request object or what a send returns: not the data sent.
+            return Origin.NONE
         if sym in symbols.FINGERPRINT:
             return Origin.FINGERPRINT
         if sym in symbols.TEMP_SOURCES:

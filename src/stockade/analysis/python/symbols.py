@@ -107,12 +107,20 @@ FETCHERS = frozenset(
         "urllib.request.urlopen().read",
         "requests.get",
         "requests.post",
+        "requests.put",
+        "requests.patch",
+        "requests.delete",
+        "requests.head",
+        "requests.options",
         "requests.request",
         "requests.Session().get",
         "requests.Session().post",
         "requests.session().get",
         "httpx.get",
         "httpx.post",
+        "httpx.put",
+        "httpx.patch",
+        "httpx.delete",
         "httpx.request",
         "httpx.Client().get",
         "httpx.Client().post",
@@ -209,6 +217,18 @@ SEND_METHODS = frozenset(
     }
 )
 """Methods of network objects that carry data out."""
+
+
+def sends(symbol: str) -> bool:
+    """Whether a call of ``symbol`` reaches the network: a network entry point, or a sending
+    method of an object one made (``socket.socket().send``, ``smtplib.SMTP().login``)."""
+    if symbol in NETWORK:
+        return True
+    base, sep, method = symbol.rpartition("().")
+    return bool(sep) and method in _SENDER_METHODS and base in NETWORK
+
+
+_SENDER_METHODS = SEND_METHODS | {"open", "urlopen", "login"}
 
 PROCESS = frozenset(
     {
