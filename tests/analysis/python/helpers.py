@@ -63,6 +63,7 @@ def scan(
     imports: tuple[str, ...] | None = None,
     fmt: str = "sdist",
     root: str = ROOT,
+    analyzer: PythonAnalyzer | None = None,
 ) -> list[Finding]:
     """Analyse an archive made of ``files`` (relative paths to content)."""
     archive = Archive(
@@ -73,7 +74,7 @@ def scan(
         root=root,
     )
     ctx = context(files, install=install, imports=imports)
-    return list(PythonAnalyzer().analyze(archive, ctx))
+    return list((analyzer or PythonAnalyzer()).analyze(archive, ctx))
 
 
 def scan_code(source: str, phase: Phase = Phase.RUNTIME) -> list[Finding]:

@@ -229,6 +229,8 @@ _MODULE_CONSTANT = re.compile(rb"""\(\s*(['"])([\w.]+)\1\s*[,)]""")
 _USE_AFTER = frozenset(b"()],;:}\n\r")
 _CODE_BEFORE = frozenset(b" \t\n\r([{,=:;!&|%*+<>@")
 _DEFINITIONS = (b"def", b"async def", b"class")
+_IMPORT = (b"import ", b"import\t")
+_FROM = (b"from ", b"from\t")
 
 
 def symbol_token(symbol: str) -> tuple[str, Check]:
@@ -341,6 +343,10 @@ class _Table:
     tokens: dict[bytes, Token]
     confirmed: frozenset[bytes]
     """Threat tokens whose occurrences need confirming."""
+    secrets: frozenset[bytes]
+    """Tokens of paths that hold secrets."""
+    network: frozenset[bytes]
+    """Tokens of network calls."""
 
 
 @cache
@@ -365,7 +371,15 @@ def _table() -> _Table:
     confirmed = frozenset(k for k, v in threats.items() if v.check is not Check.NONE)
     for token in confirmed:
         marks[token] &= ~THREAT
-    return _Table(Triage(marks, ignore_case=True), marks, threats, confirmed)
+    secrets = frozenset(t.encode() for t in _fragments(list(indicators.CREDENTIAL_PATHS)))
+    network: set[bytes] = {p.encode() for p in _MODULE_PATHS["urllib"]}
+    for symbol in symbols.NETWORK:
+        name, check = symbol_token(symbol)
+        spelled = module_spellings(name) if check is Check.IMPORT else [name]
+        network.update(s.lower().encode() for s in spelled if s not in _MODULE_PATHS)
+    return _Table(
+        Triage(marks, ignore_case=True), marks, threats, confirmed, secrets, frozenset(network)
+    )
 
 
 @cache
@@ -418,7 +432,20 @@ def triage(data: bytes) -> Verdict:
         found |= THREAT
     alarming = bool(found & ALARM) or found & (EXECS | DECODES) == EXECS | DECODES
     strong = alarming or bool(found & STRONG) or found & (RUNS | HIDES) == RUNS | HIDES
+    if not strong and found & THREAT and not distinct.isdisjoint(table.secrets):
+        strong = _sends(data, positions, table)
     return Verdict(threat=bool(found & THREAT) or strong, strong=strong, alarming=alarming)
+
+
+def _sends(data: bytes, positions: list[tuple[bytes, int]], table: _Table) -> bool:
+    """Whether a file that names a secret's path also makes network calls (as stealers do)."""
+    owners: dict[bytes, bool] = {}
+    for token, start in positions:
+        if token in table.network:
+            info = table.tokens[token]
+            if info.check is Check.NONE or _confirm(data, start, info, len(token), owners):
+                return True
+    return False
 
 
 def _confirm(data: bytes, start: int, token: Token, length: int, owners: dict[bytes, bool]) -> bool:
@@ -438,15 +465,15 @@ def _confirm(data: bytes, start: int, token: Token, length: int, owners: dict[by
         return True
     head = _line_head(data, start)
     if check is Check.IMPORT:
-        if head.startswith(b"import"):
+        if head.startswith(_IMPORT):
             return before != 0x2E
-        return head == b"from "
+        return head.startswith(_FROM) and not head[5:].strip()
     if head.startswith(_DEFINITIONS) and head.endswith((b"def ", b"class ")):
         return False
     if check is Check.CALL:
         return before in _CODE_BEFORE and _used(data, end)
     if check is Check.ATTR:
-        if head.startswith((b"import", b"from")):
+        if head.startswith(_IMPORT + _FROM):
             return b" import " in b" " + head or head == b"import "
         if word in _CALLED:
             return data[end : end + 1] == b"(" or data[end : end + 1] == b"\n"
@@ -480,7 +507,7 @@ def _lookup(data: bytes, word: bytes, end: int, before: int, owners: dict[bytes,
             return _sensitive(key.group(2))
         return tail[:1] in (b"[", b"\n", b"\r", b")", b",", b"")
     if word in _BUILTIN_NAMES:
-        if _line_head(data, end).startswith((b"import", b"from")):
+        if _line_head(data, end).startswith(_IMPORT + _FROM):
             return False
         attribute = _ATTRIBUTE.match(tail)
         if attribute is not None:
@@ -490,11 +517,11 @@ def _lookup(data: bytes, word: bytes, end: int, before: int, owners: dict[bytes,
         return False
     if word == b"import_module" and b"importlib" not in data:
         return False
+    head = _line_head(data, end)
+    if head.startswith(_IMPORT + _FROM):
+        return head.startswith((b"from importlib", b"from builtins"))
     if not tail.startswith(b"("):
-        if word not in (b"getattr", b"__import__", b"import_module") or not _used(data, end):
-            return False
-        head = _line_head(data, end)
-        return not head.startswith((b"import", b"from")) or b"importlib" in head
+        return word in (b"getattr", b"__import__", b"import_module") and _used(data, end)
     if word in (b"getattr", b"vars"):
         call = _LOOKUP_CALL.match(tail)
         if call is None:
