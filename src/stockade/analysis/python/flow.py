@@ -208,11 +208,22 @@ class Evaluator:
         self._fold_memo: dict[int, Folded | None] = {}
         self._fold_active: set[int] = set()
         self._network_memo: dict[str, bool] = {}
+        self._symbol_memo: dict[tuple[int, int], str | None] = {}
 
     # Symbols -------------------------------------------------------------------------------
 
     def symbol(self, node: ast.expr, scope: Scope, depth: int = 0) -> str | None:
         """The dotted name ``node`` refers to, or ``None`` when unknown."""
+        if depth == 0:
+            key = (id(node), id(scope))
+            if key in self._symbol_memo:
+                return self._symbol_memo[key]
+            found = self._symbol(node, scope, 0)
+            self._symbol_memo[key] = found
+            return found
+        return self._symbol(node, scope, depth)
+
+    def _symbol(self, node: ast.expr, scope: Scope, depth: int) -> str | None:
         if depth > MAX_DEPTH:
             return None
         if isinstance(node, ast.Name):

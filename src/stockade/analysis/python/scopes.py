@@ -10,6 +10,7 @@ import ast
 from collections import Counter
 from dataclasses import dataclass, field
 from enum import IntEnum
+from typing import cast
 
 from stockade.analysis.model import Phase
 
@@ -146,12 +147,28 @@ def _fields(cls: type) -> tuple[str, ...]:
     return fields
 
 
-_BINDERS = frozenset(
+_OTHER, _NAME, _CONSTANT, _BINDER, _CALL, _ATTRIBUTE, _EXPR = 0, 1, 2, 3, 4, 5, 6
+_FUNCTION, _CLASS, _LAMBDA, _IF, _ANNOTATED = 7, 8, 9, 10, 11
+_BINDERS = (
     {ast.Assign, ast.AugAssign, ast.NamedExpr, ast.For, ast.AsyncFor, ast.comprehension}
     | {ast.With, ast.AsyncWith, ast.Import, ast.ImportFrom, ast.Global, ast.Nonlocal}
     | {ast.ExceptHandler, ast.Return, ast.Subscript}
 )
-"""Node classes :meth:`Collector._bindings` looks at."""
+_KINDS: dict[type, int] = {
+    ast.Name: _NAME,
+    ast.Constant: _CONSTANT,
+    ast.Call: _CALL,
+    ast.Attribute: _ATTRIBUTE,
+    ast.Expr: _EXPR,
+    ast.FunctionDef: _FUNCTION,
+    ast.AsyncFunctionDef: _FUNCTION,
+    ast.ClassDef: _CLASS,
+    ast.Lambda: _LAMBDA,
+    ast.If: _IF,
+    ast.AnnAssign: _ANNOTATED,
+    **dict.fromkeys(_BINDERS, _BINDER),
+}
+"""How :meth:`Collector.collect` treats each node class (others: only their children)."""
 
 
 def _is_main_guard(test: ast.expr) -> bool:
@@ -186,61 +203,70 @@ class Collector:
         idents = info.identifiers
         lines = self._lines
         fields_of = _FIELDS
-        binders = _BINDERS
+        kinds = _KINDS
         node_type = ast.AST
         while stack:
             node, scope = pop()
             cls = type(node)
-            if isinstance(node, ast.Name):
-                if node.id not in idents:
-                    idents[node.id] = node.lineno
+            kind = kinds.get(cls, _OTHER)
+            if kind is _NAME:
+                name = cast(ast.Name, node)
+                if name.id not in idents:
+                    idents[name.id] = name.lineno
                 continue
-            if isinstance(node, ast.Constant):
-                if isinstance(node.value, str | bytes):
-                    scope.strings.append(node)
+            if kind is _CONSTANT:
+                if isinstance(cast(ast.Constant, node).value, str | bytes):
+                    scope.strings.append(cast(ast.Constant, node))
                 continue
             if lines and isinstance(node, ast.stmt) and node.lineno in lines:
                 info.line_statements[node.lineno] += 1
-            if isinstance(node, ast.Call):
-                self._call(node, scope, info)
-            elif isinstance(node, ast.Attribute):
-                if node.attr not in idents:
-                    idents[node.attr] = node.lineno
-            elif isinstance(node, ast.Expr):
-                value = node.value
+            if kind is _OTHER:
+                pass
+            elif kind is _BINDER:
+                self._bindings(node, scope, info)
+            elif kind is _CALL:
+                self._call(cast(ast.Call, node), scope, info)
+            elif kind is _ATTRIBUTE:
+                attribute = cast(ast.Attribute, node)
+                if attribute.attr not in idents:
+                    idents[attribute.attr] = attribute.lineno
+            elif kind is _EXPR:
+                value = cast(ast.Expr, node).value
                 if type(value) is ast.Constant:
                     continue  # docstrings and comment-like strings
                 if type(value) is ast.Call:
                     info.bare_calls.add(id(value))
-            elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-                self._function(node, scope, stack, info)
+            elif kind is _FUNCTION:
+                self._function(cast(ast.FunctionDef, node), scope, stack, info)
                 continue
-            elif isinstance(node, ast.ClassDef):
-                self._class(node, scope, stack, info)
+            elif kind is _CLASS:
+                self._class(cast(ast.ClassDef, node), scope, stack, info)
                 continue
-            elif isinstance(node, ast.Lambda):
-                stack.extend((d, scope) for d in reversed(node.args.defaults))
-                push((node.body, scope))
+            elif kind is _LAMBDA:
+                function = cast(ast.Lambda, node)
+                stack.extend((d, scope) for d in reversed(function.args.defaults))
+                push((function.body, scope))
                 continue
-            elif isinstance(node, ast.If) and scope.kind == "module" and _is_main_guard(node.test):
-                if main is None:
-                    main = Scope("main", "", module, node, bindings=module.bindings)
-                    info.scopes.append(main)
-                stack.extend((n, scope) for n in reversed(node.orelse))
-                stack.extend((n, main) for n in reversed(node.body))
+            elif kind is _IF:
+                branch = cast(ast.If, node)
+                if scope.kind == "module" and _is_main_guard(branch.test):
+                    if main is None:
+                        main = Scope("main", "", module, node, bindings=module.bindings)
+                        info.scopes.append(main)
+                    stack.extend((n, scope) for n in reversed(branch.orelse))
+                    stack.extend((n, main) for n in reversed(branch.body))
+                    continue
+            elif kind is _ANNOTATED:
+                annotated = cast(ast.AnnAssign, node)
+                if annotated.value is not None:
+                    self._assign(annotated.target, annotated.value, scope)
+                    push((annotated.value, scope))
                 continue
-            elif isinstance(node, ast.AnnAssign):
-                if node.value is not None:
-                    self._assign(node.target, node.value, scope)
-                    push((node.value, scope))
-                continue
-            elif cls in binders:
-                self._bindings(node, scope, info)
             fields = fields_of.get(cls)
             if fields is None:
                 fields = _fields(cls)
-            for name in fields:
-                child: object = getattr(node, name, None)
+            for field_name in fields:
+                child: object = getattr(node, field_name, None)
                 if child is None:
                     continue
                 if isinstance(child, list):
