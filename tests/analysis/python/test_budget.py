@@ -42,7 +42,8 @@ def test_files_past_the_budget_are_only_triaged_and_one_note_says_so() -> None:
     note = notes[0]
     assert note.kind is Kind.CAPABILITY and note.severity is Severity.INFO
     assert note.path == "" and note.phase is None
-    assert "4 files (" in note.message and "1 files (" in note.message
+    assert "4 files (0.1 MB) that name calls" in note.message
+    assert "1 file (0.0 MB) name none" in note.message
 
 
 def test_files_that_run_earlier_come_first_then_smaller_ones() -> None:

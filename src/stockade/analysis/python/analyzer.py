@@ -265,11 +265,10 @@ class _PackageRun:
         reporter.findings = self.findings.setdefault("", [])
         reporter.report(
             "py-analysis-budget",
-            f"The package holds more Python source than one analysis covers: "
-            f"{skipped.files:,} files ({skipped.megabytes:.1f} MB) that name calls or strings "
-            f"the threat rules look for were only triaged, past the "
-            f"{self.budget / 1e6:.0f} MB budget and without strong signs of malware; "
-            f"{clean.files:,} files ({clean.megabytes:.1f} MB) name none and were not parsed.",
+            f"The package holds more Python source than one analysis covers: {skipped} that "
+            f"name calls or strings the threat rules look for were only triaged, past the "
+            f"{self.budget / 1e6:g} MB budget and without strong signs of malware; {clean} "
+            "name none and were not parsed.",
         )
 
     def _source(self, relpath: str, phase: Phase, *, root: bool) -> list[str]:
@@ -657,10 +656,9 @@ class _Tally:
         self.files += 1
         self.size += size
 
-    @property
-    def megabytes(self) -> float:
-        """The bytes in MB."""
-        return self.size / 1e6
+    def __str__(self) -> str:
+        files = "1 file" if self.files == 1 else f"{self.files:,} files"
+        return f"{files} ({self.size / 1e6:.1f} MB)"
 
 
 def _pyc_source(relpath: str) -> str:
