@@ -15,10 +15,12 @@ lookups on a module bound to a plain variable, and path or host names assembled 
 none of which is telling. Everything the package runs at install or import time by itself
 (setup.py, ``__init__.py``, .pth files) is analysed in full whatever triage says.
 
-Some tokens mark a file as *strong*: rare in ordinary code and typical of malware (obfuscator
-output, webhooks, reverse shells, miners, keyloggers), or code that runs something next to
-something that hides or fetches it. Strong files are analysed even past the byte budget, and
-they are the only test or example files analysed at all.
+Some tokens mark a file as *strong*: rare in ordinary code and typical of malware (webhooks,
+shell start-up files, registry keys, secret paths next to network calls), or code that runs
+something next to something that hides or fetches it; strong files are analysed past the byte
+budget while a second budget lasts, and they are the only test or example files analysed at
+all. A few mark it *alarming* (obfuscators, packers, reverse shells, miners, keyloggers, request
+bins and tunnels, browser secret stores, ``exec`` next to a decoder): those are always analysed.
 """
 
 from __future__ import annotations
@@ -47,9 +49,9 @@ ADDRESS = 16
 ALARM = 32
 """Mark of a token that ordinary packages almost never hold: obfuscators, stealers, droppers."""
 EXECS = 64
-"""Mark of a token that runs code given as data (``exec(``, ``eval(``, ``compile(``)."""
+"""Mark of a token that runs code given as data (``exec(``, ``eval(``)."""
 DECODES = 128
-"""Mark of a token that decodes embedded data (``b64decode``, ``[::-1]``, ``chr(`` ...)."""
+"""Mark of a token that decodes embedded data (``b64decode``, ``unhexlify``, ``decompress``)."""
 
 
 class Check(IntEnum):
