@@ -9,11 +9,6 @@ from dataclasses import dataclass
 
 from stockade.analysis import indicators
 
-PUBLIC_RESOLVERS = frozenset(
-    {"8.8.8.8", "8.8.4.4", "1.1.1.1", "1.0.0.1", "9.9.9.9", "149.112.112.112", "208.67.222.222"}
-)
-"""Public DNS resolvers, contacted by connectivity checks rather than by exfiltration."""
-
 _I = re.IGNORECASE
 _DOWNLOAD = re.compile(
     r"\b(?:curl|wget|invoke-webrequest|iwr|invoke-restmethod|irm|downloadstring|downloadfile|"
@@ -161,7 +156,7 @@ def suspicious_endpoint(text: str, *, whole_tokens: bool = False) -> str | None:
             return f"{found.reason} ({host})"
     for address in indicators.find_public_ips(text):
         ip = address.split(":")[0]
-        if ip in PUBLIC_RESOLVERS or ip.endswith(".0"):
+        if ip in indicators.PUBLIC_RESOLVERS or ip.endswith(".0"):
             continue  # resolvers are connectivity checks; x.y.z.0 is a version ("Chrome/102.0.0.0")
         if whole_tokens and not re.search(
             rf"(?:^|[\s/@'\"]){re.escape(address)}(?:$|[\s/'\"])", text

@@ -65,21 +65,8 @@ _TEMP_RE = re.compile(
     r"appdata[/\\](?:local|roaming)"
 )
 
-WELL_KNOWN_IPS = frozenset(
-    {
-        "8.8.8.8",
-        "8.8.4.4",
-        "1.1.1.1",
-        "1.0.0.1",
-        "9.9.9.9",
-        "149.112.112.112",
-        "208.67.222.222",
-        "208.67.220.220",
-        "4.2.2.2",
-        "64.6.64.6",
-    }
-)
-"""Public DNS resolvers: code connects to them to learn its own address, not to send data."""
+WELL_KNOWN_IPS = indicators.PUBLIC_RESOLVERS
+"""Public DNS resolvers (from :mod:`stockade.analysis.indicators`)."""
 
 _IP_LITERAL = re.compile(r"^\s*(\d{1,3}(?:\.\d{1,3}){3})(?::(\d{1,5}))?\s*$")
 _HOST_LITERAL = re.compile(r"^(?:[a-z0-9-]{1,63}\.)+[a-z]{2,24}$", re.IGNORECASE)
