@@ -13,8 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from stockade import ecosystems
-from stockade.ecosystems.graph import DependencyGraph, NodeKey, Resolution, Source
-from stockade.ecosystems.interface import Ecosystem, PackageInfo, Registry
+from stockade.ecosystems.graph import DependencyGraph, Node, NodeKey, Resolution, Source
+from stockade.ecosystems.interface import Ecosystem, PackageInfo, Registry, VersionInfo
 from stockade.errors import StockadeError
 
 
@@ -85,3 +85,160 @@ def best_version(info: PackageInfo, spec: str) -> str | None:
         return info.latest or scheme.best(info.versions, "*")
     candidates = [v for v, meta in info.versions.items() if not meta.yanked]
     return scheme.best(candidates, spec)
+
+
+@dataclass(slots=True)
+class ExpandOutcome:
+    """What transitive expansion did."""
+
+    added: int = 0
+    """Packages added from registry metadata."""
+    unknown: int = 0
+    """Resolved packages whose registry metadata did not list their dependencies."""
+    errors: dict[NodeKey, str] = field(default_factory=dict)
+    """Dependencies that could not be resolved, by the key of their (unresolved) node."""
+    truncated: bool = False
+    """The package limit was reached."""
+
+
+async def expand_transitive(
+    graph: DependencyGraph,
+    registry_for: Callable[[Ecosystem], Registry],
+    *,
+    max_packages: int = 2000,
+    environment: dict[str, str] | None = None,
+) -> ExpandOutcome:
+    """Add the dependencies of resolved packages, as the installer would pick them today.
+
+    Only packages whose version was resolved from a range (no lockfile) are expanded; their
+    declared dependencies are resolved against the registry, level by level. PyPI environment
+    markers are evaluated for this interpreter's environment and extras are left out; npm takes
+    ``dependencies``, ``optionalDependencies`` and ``peerDependencies``. A dependency already in
+    the graph at a version that satisfies the range is reused (for PyPI, the one version of a
+    name is always reused: pip installs one). This is a greedy resolver: it does not backtrack.
+    """
+    from packaging.markers import InvalidMarker, Marker
+
+    outcome = ExpandOutcome()
+    frontier = [n.key for n in graph if n.resolution is Resolution.RESOLVED and n.version]
+    expanded: set[NodeKey] = set()
+
+    def keep(eco: Ecosystem, scope: str, marker: str | None) -> bool:
+        if eco is Ecosystem.NPM:
+            return scope in ("prod", "optional", "peer")
+        if scope != "prod":
+            return False  # extras are installed only when asked for
+        if not marker:
+            return True
+        try:
+            return bool(Marker(marker).evaluate(environment))
+        except InvalidMarker:
+            return False
+
+    while frontier and not outcome.truncated:
+        level = [k for k in frontier if k not in expanded and k in graph]
+        expanded.update(level)
+        metas = await asyncio.gather(*(_version_meta(registry_for, k) for k in level))
+        wanted: list[tuple[NodeKey, str, str]] = []
+        for key, meta in zip(level, metas, strict=True):
+            if meta is None or meta.dependencies is None:
+                outcome.unknown += 1
+                continue
+            eco = key[0]
+            support = ecosystems.get(eco)
+            for dep in meta.dependencies:
+                if keep(eco, dep.scope, dep.marker):
+                    wanted.append((key, support.normalize_name(dep.name), dep.spec))
+        names = sorted({(parent[0], name) for parent, name, _ in wanted}, key=_name_order)
+        infos = dict(
+            zip(
+                names,
+                await asyncio.gather(*(_package(registry_for, e, n) for e, n in names)),
+                strict=True,
+            )
+        )
+        frontier = []
+        for parent, name, spec in wanted:
+            eco = parent[0]
+            child = _reuse(graph, eco, name, spec)
+            if child is None:
+                if len(graph) >= max_packages:
+                    outcome.truncated = True
+                    break
+                child = _add_resolved(graph, eco, name, spec, infos[(eco, name)], outcome)
+                if child.version is not None:
+                    frontier.append(child.key)
+            graph.add_edge(parent, child.key)
+    graph.propagate_scopes()
+    return outcome
+
+
+async def _version_meta(
+    registry_for: Callable[[Ecosystem], Registry], key: NodeKey
+) -> VersionInfo | None:
+    try:
+        return await registry_for(key[0]).version(key[1], key[2] or "")
+    except StockadeError:
+        return None
+
+
+async def _package(
+    registry_for: Callable[[Ecosystem], Registry], eco: Ecosystem, name: str
+) -> tuple[PackageInfo | None, str | None]:
+    try:
+        return await registry_for(eco).package(name), None
+    except StockadeError as exc:
+        return None, str(exc)
+
+
+def _name_order(item: tuple[Ecosystem, str]) -> tuple[str, str]:
+    return (item[0].value, item[1])
+
+
+def _reuse(graph: DependencyGraph, eco: Ecosystem, name: str, spec: str) -> Node | None:
+    scheme = ecosystems.get(eco).versions
+    same = [n for n in graph if n.ecosystem is eco and n.name == name]
+    if eco is Ecosystem.PYPI and same:
+        return same[0]
+    for node in same:
+        try:
+            if node.version is not None and scheme.satisfies(node.version, spec):
+                return node
+        except StockadeError:
+            continue
+    return None
+
+
+def _add_resolved(
+    graph: DependencyGraph,
+    eco: Ecosystem,
+    name: str,
+    spec: str,
+    answer: tuple[PackageInfo | None, str | None],
+    outcome: ExpandOutcome,
+) -> Node:
+    info, error = answer
+    version: str | None = None
+    if info is not None:
+        try:
+            version = best_version(info, spec)
+        except StockadeError as exc:
+            error = str(exc)
+        if version is None and error is None:
+            error = f"no published version of {name} satisfies {spec!r}"
+    elif error is None:
+        error = f"{name} is not known to the {eco.value} registry"
+    node = graph.add(
+        Node(
+            ecosystem=eco,
+            name=name,
+            version=version,
+            resolution=Resolution.RESOLVED if version else Resolution.UNRESOLVED,
+            spec=spec,
+        )
+    )
+    if version is None:
+        outcome.errors[node.key] = error or "unresolved"
+    else:
+        outcome.added += 1
+    return node

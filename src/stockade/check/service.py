@@ -16,7 +16,7 @@ from typing import Protocol
 from stockade import __version__, ecosystems
 from stockade.check.discover import build_graph, find_manifests
 from stockade.check.model import PackageReport, Report
-from stockade.check.resolve import needs_resolution, resolve_ranges
+from stockade.check.resolve import expand_transitive, needs_resolution, resolve_ranges
 from stockade.config import Config
 from stockade.ecosystems.graph import DependencyGraph, Location, Node, NodeKey, Resolution, Source
 from stockade.ecosystems.interface import Ecosystem, Registry
@@ -93,10 +93,23 @@ async def run_check(
             outcome = await resolve_ranges(graph, registry_for, on_done=progress.advance)
             resolve_errors = outcome.errors
             if outcome.resolved:
+                progress.stage("Resolving their dependencies", None)
+                expansion = await expand_transitive(graph, registry_for)
+                resolve_errors.update(expansion.errors)
+                added = (
+                    f", with {expansion.added} dependencies of theirs from registry metadata"
+                    if expansion.added
+                    else ""
+                )
                 report.notices.append(
                     f"{outcome.resolved} declared range(s) without a lockfile were resolved to the "
-                    "version that would install today; lock your dependencies for exact results"
+                    f"version that would install today{added}; lock your dependencies for exact "
+                    "results"
                 )
+                if expansion.truncated:
+                    report.notices.append(
+                        "the dependency tree was cut at 2,000 packages; use a lockfile"
+                    )
         else:
             report.notices.append(
                 f"{len(pending)} declared range(s) were not resolved (resolution is off); "
