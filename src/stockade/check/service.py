@@ -106,6 +106,11 @@ async def run_check(
                     f"version that would install today{added}; lock your dependencies for exact "
                     "results"
                 )
+                if expansion.unknown:
+                    report.notices.append(
+                        f"the registry did not list the dependencies of {expansion.unknown} "
+                        "resolved package(s); their own dependencies are not included"
+                    )
                 if expansion.truncated:
                     report.notices.append(
                         "the dependency tree was cut at 2,000 packages; use a lockfile"
