@@ -8,7 +8,7 @@ same flow runs in the CLI, the server and the tests.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Protocol
@@ -212,8 +212,6 @@ def _package_report(
 def _apply_ignores(
     finding: Finding, package: str, ignores: Sequence[Ignore], today: date
 ) -> Finding:
-    from dataclasses import replace
-
     ids = set(finding.ids)
     for ignore in ignores:
         if ignore.id not in ids:

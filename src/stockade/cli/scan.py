@@ -45,33 +45,30 @@ def run_scan(
 ) -> list[ScanResult]:
     """Fetch purls, then scan every archive (in parallel across processes)."""
     with tempfile.TemporaryDirectory(prefix="stockade-scan-") as tmp:
-        jobs: list[ScanJob] = []
-        failed: dict[int, ScanResult] = {}
+        # In the order given: a job to scan, or the result of a purl that could not be fetched.
+        entries: list[ScanJob | ScanResult] = []
         for target in targets:
             if target.startswith("pkg:"):
                 try:
-                    jobs.extend(asyncio.run(_fetch(target, Path(tmp), which)))
+                    entries.extend(asyncio.run(_fetch(target, Path(tmp), which)))
                 except StockadeError as exc:
-                    failed[len(jobs)] = error_result(target, str(exc))
-                    jobs.append(ScanJob(path=Path(tmp) / "-", target=target))
+                    entries.append(error_result(target, str(exc)))
                 continue
             path = Path(target)
             if not path.is_file():
                 raise StockadeError(f"{target}: no such file (give an archive path or a purl)")
-            jobs.append(ScanJob(path=path, target=target))
-        todo = [job for i, job in enumerate(jobs) if i not in failed]
-        progress.stage("Scanning", len(todo))
-        done = scan_many(
-            todo,
-            workers=workers,
-            suppressions=suppressions,
-            progress=lambda _r: progress.advance(),
+            entries.append(ScanJob(path=path, target=target))
+        jobs = [e for e in entries if isinstance(e, ScanJob)]
+        progress.stage("Scanning", len(jobs))
+        done = iter(
+            scan_many(
+                jobs,
+                workers=workers,
+                suppressions=suppressions,
+                progress=lambda _r: progress.advance(),
+            )
         )
-    results: list[ScanResult] = []
-    it = iter(done)
-    for i in range(len(jobs)):
-        results.append(failed[i] if i in failed else next(it))
-    return results
+    return [next(done) if isinstance(e, ScanJob) else e for e in entries]
 
 
 async def _fetch(purl: str, dest: Path, which: str) -> list[ScanJob]:

@@ -152,10 +152,6 @@ class DependencyGraph:
         """The direct dependencies of a node."""
         return self.edges.get(key, set())
 
-    def parents(self, key: NodeKey) -> set[NodeKey]:
-        """The nodes that depend on ``key``."""
-        return {p for p, kids in self.edges.items() if key in kids}
-
     def direct(self) -> list[Node]:
         """The project's own declared dependencies."""
         return [n for n in self.nodes.values() if n.direct]
