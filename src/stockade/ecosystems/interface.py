@@ -53,6 +53,29 @@ class FileInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class ProvenanceRef:
+    """Build provenance a registry publishes for a package version (not yet verified).
+
+    ``kind`` is ``pep740`` (PyPI attestations, per file), ``npm`` (npm provenance: a Sigstore
+    bundle with an SLSA predicate) or ``sigstore`` (a detached Sigstore bundle). The publisher
+    fields are what the registry *claims*; verifying them is the provenance package's job.
+    """
+
+    kind: str
+    """``pep740``, ``npm`` or ``sigstore``."""
+    url: str | None = None
+    """Where the attestation can be fetched, when the registry gives an address."""
+    filename: str | None = None
+    """The file it attests (PyPI), if per file."""
+    predicate_type: str | None = None
+    """The in-toto predicate type, when the registry says (``https://slsa.dev/provenance/v1``)."""
+    source_repository: str | None = None
+    """The source repository the publisher claims, when known without fetching."""
+    workflow: str | None = None
+    """The build workflow the publisher claims, when known."""
+
+
+@dataclass(frozen=True, slots=True)
 class DeclaredRequirement:
     """A dependency as a package version's metadata declares it."""
 
@@ -92,6 +115,13 @@ class VersionInfo:
     """Why it was yanked, when given."""
     deprecated: str | None = None
     """The deprecation message (npm), if deprecated."""
+    provenance: tuple[ProvenanceRef, ...] | None = None
+    """Build provenance the registry publishes for it: ``()`` when the registry says there is
+    none, ``None`` when the source does not say (unknown)."""
+    published_by: str | None = None
+    """The account that published this version, when the registry says (npm ``_npmUser``)."""
+    install_scripts: tuple[str, ...] = ()
+    """Lifecycle scripts that run at install (npm ``preinstall``/``install``/``postinstall``)."""
 
     @property
     def purl(self) -> str:
@@ -117,6 +147,23 @@ class PackageInfo:
     """The source repository declared for the package as a whole."""
     summary: str | None = None
     """One-line description."""
+    description: bool | None = None
+    """Whether a long description (README) is published; ``None`` when unknown."""
+    homepage: str | None = None
+    """The project's home page, if declared."""
+    license: str | None = None
+    """The licence the latest release declares (SPDX expression or free text)."""
+    keywords: tuple[str, ...] = ()
+    """Keywords (npm ``keywords``, PyPI ``Keywords``), lower-cased."""
+    classifiers: tuple[str, ...] = ()
+    """Trove classifiers (PyPI)."""
+    maintainers: tuple[str, ...] | None = None
+    """Accounts that can publish (PyPI owners and maintainers, npm ``maintainers``);
+    ``None`` when the registry does not say."""
+    organization: str | None = None
+    """The owning organisation, when the registry says (PyPI organisations, npm scopes)."""
+    created: datetime | None = None
+    """When the package was first published, when the registry says."""
 
 
 class Registry(Protocol):
