@@ -40,6 +40,14 @@ class PackageReport:
     """Its vulnerabilities and malicious records, most severe first."""
     error: str | None = None
     """What went wrong for this package (registry error, unresolvable range)."""
+    score: float | None = None
+    """Its trust score (0-10), when scores were asked for and could be had."""
+    score_flags: tuple[str, ...] = ()
+    """The trust report's flags (``malicious``, ``typosquat`` ...)."""
+    weakest: str | None = None
+    """For a direct dependency: the lowest-scored package it pulls in (``name@version``)."""
+    weakest_score: float | None = None
+    """That package's score."""
 
     @property
     def active_findings(self) -> tuple[Finding, ...]:
@@ -65,6 +73,10 @@ class Report:
     """When the report was made (UTC)."""
     tool_version: str = ""
     """Stockade's version."""
+    scored: bool = False
+    """Whether trust scores were attached to the packages."""
+    min_score: float | None = None
+    """The lowest acceptable trust score (``--min-score``); lower ones fail the check."""
 
     @property
     def findings_count(self) -> int:
@@ -76,8 +88,18 @@ class Report:
         ranks = [f.severity for p in self.packages for f in p.active_findings]
         return max(ranks, key=lambda s: s.rank) if ranks else None
 
+    def below_min_score(self) -> list[PackageReport]:
+        """Packages whose trust score is below ``min_score``."""
+        if self.min_score is None:
+            return []
+        minimum = self.min_score
+        return [p for p in self.packages if p.score is not None and p.score < minimum]
+
     def fails(self, threshold: Severity | None) -> bool:
-        """Whether an active finding is at or above ``threshold`` (``None``: never fails)."""
+        """Whether an active finding is at or above ``threshold`` (``None``: never fails), or a
+        trust score is below ``min_score``."""
+        if self.below_min_score():
+            return True
         if threshold is None:
             return False
         return any(

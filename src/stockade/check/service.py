@@ -17,6 +17,7 @@ from stockade import __version__, ecosystems
 from stockade.check.discover import build_graph, find_manifests
 from stockade.check.model import PackageReport, Report
 from stockade.check.resolve import expand_transitive, needs_resolution, resolve_ranges
+from stockade.check.scores import DependencyScorer, weakest_below
 from stockade.config import Config
 from stockade.ecosystems.graph import DependencyGraph, Location, Node, NodeKey, Resolution, Source
 from stockade.ecosystems.interface import Ecosystem, Registry
@@ -59,6 +60,8 @@ class CheckRequest:
     """Resolve declared ranges against the registries."""
     today: date | None = None
     """The day ignores are judged against (default: today)."""
+    min_score: float | None = None
+    """Fail when a dependency's trust score is below this."""
 
 
 async def run_check(
@@ -67,8 +70,10 @@ async def run_check(
     sources: Sequence[VulnerabilitySource],
     registry_for: Callable[[Ecosystem], Registry] | None = None,
     progress: Progress | None = None,
+    scorer: DependencyScorer | None = None,
 ) -> Report:
-    """Check a project. ``sources`` are tried in order until one answers."""
+    """Check a project. ``sources`` are tried in order until one answers; with a ``scorer``
+    every dependency gets its trust score, and each direct one the weakest link below it."""
     progress = progress or _NoProgress()
     root = request.root
     report = Report(
@@ -146,7 +151,51 @@ async def run_check(
                 resolve_errors.get(node.key),
             )
         )
+    if scorer is not None:
+        await _attach_scores(report, graph, queries, records, scorer, progress)
+    report.min_score = request.min_score
     return report
+
+
+async def _attach_scores(
+    report: Report,
+    graph: DependencyGraph,
+    queries: list[PackageQuery],
+    records: Mapping[PackageQuery, list[Vulnerability]],
+    scorer: DependencyScorer,
+    progress: Progress,
+) -> None:
+    progress.stage("Scoring dependencies", None)
+    findings = {
+        q: build_findings(records.get(q, []), q.ecosystem, q.name, q.version) for q in queries
+    }
+    scores = await scorer.scores(queries, findings)
+    progress.advance()
+    by_key: dict[NodeKey, float | None] = {
+        (q.ecosystem, q.name, q.version): info.score for q, info in scores.items()
+    }
+    weakest = weakest_below(graph, by_key)
+    for i, pkg in enumerate(report.packages):
+        if pkg.version is None:
+            continue
+        ecosystem = Ecosystem(pkg.ecosystem)
+        info = scores.get(PackageQuery(ecosystem, pkg.name, pkg.version))
+        key: NodeKey = (ecosystem, pkg.name, pkg.version)
+        low = weakest.get(key)
+        report.packages[i] = replace(
+            pkg,
+            score=info.score if info else None,
+            score_flags=info.flags if info else (),
+            weakest=f"{low[0][1]}@{low[0][2]}" if low else None,
+            weakest_score=low[1] if low else None,
+        )
+    report.scored = True
+    unscored = sum(1 for q in queries if scores.get(q) is None or scores[q].score is None)
+    if unscored:
+        report.notices.append(
+            f"{unscored} package(s) have no trust score yet; run `stockade check --scores` "
+            "(fetches registry metadata) or `stockade ingest`"
+        )
 
 
 async def _lookup(

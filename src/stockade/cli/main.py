@@ -114,8 +114,23 @@ def check(
     exclude: Annotated[
         list[str] | None, typer.Option("--exclude", help="Skip folders matching this pattern.")
     ] = None,
+    scores: Annotated[
+        bool,
+        typer.Option(
+            "--scores",
+            help="Trust-score every dependency, fetching registry metadata for those the store "
+            "has not scored yet (without it, only scores already in the store are shown).",
+        ),
+    ] = False,
+    min_score: Annotated[
+        float | None,
+        typer.Option(
+            "--min-score", help="Exit 1 when a dependency's trust score is below this (0-10)."
+        ),
+    ] = None,
 ) -> None:
-    """Audit a project's dependencies for known vulnerabilities and malicious packages."""
+    """Audit a project's dependencies for known vulnerabilities, malicious packages and low
+    trust scores."""
     from stockade.check.service import CheckRequest
     from stockade.cli.progress import BarProgress
     from stockade.config import fail_threshold, find_config, load_config
@@ -133,9 +148,17 @@ def check(
     if chosen_source not in ("auto", "local", "osv-api"):
         raise StockadeError(f"invalid --source {chosen_source!r}; use auto, local or osv-api")
 
-    request = CheckRequest(root=path, config=config, resolve=config.resolve and not no_resolve)
+    if min_score is not None and not 0.0 <= min_score <= 10.0:
+        raise StockadeError(f"--min-score must be between 0 and 10, not {min_score:g}")
+    request = CheckRequest(
+        root=path,
+        config=config,
+        resolve=config.resolve and not no_resolve,
+        min_score=min_score,
+    )
+    fetch_scores = scores or min_score is not None
     with BarProgress(err_console) as progress:
-        report = asyncio.run(_run_check(request, chosen_source, progress))
+        report = asyncio.run(_run_check(request, chosen_source, progress, fetch_scores))
 
     to_terminal = output is None and sys.stdout.isatty()
     width = Console().width if to_terminal else 120
@@ -149,7 +172,7 @@ def check(
         raise typer.Exit(EXIT_FINDINGS)
 
 
-async def _run_check(request: Any, source: str, progress: Any) -> Any:
+async def _run_check(request: Any, source: str, progress: Any, fetch_scores: bool) -> Any:
     from stockade.check.service import run_check
     from stockade.cli.wiring import Clients, vulnerability_sources
     from stockade.ecosystems.interface import Ecosystem
@@ -162,7 +185,26 @@ async def _run_check(request: Any, source: str, progress: Any) -> Any:
             sources=vulnerability_sources(source, clients),
             registry_for=clients.registry,
             progress=progress,
+            scorer=_dependency_scorer(clients, fetch_scores),
         )
+
+
+def _dependency_scorer(clients: Any, fetch: bool) -> Any:
+    """Scores from the store; with ``fetch``, missing ones from the registries too. ``None``
+    when there is nothing to score with (no stored facts and no fetching)."""
+    from stockade.check.scores import DependencyScorer
+    from stockade.cli.score import open_store
+
+    store, why = open_store()
+    if not fetch:
+        if store is None or next(iter(store.iter_facts(limit=1)), None) is None:
+            return None
+        return DependencyScorer(store)
+    from stockade.scoring.service import Gatherer
+
+    if store is None:
+        err_console.print(f"[dim]note:[/] scores are not kept: {escape(why or '')}")
+    return DependencyScorer(store, Gatherer(registry_for=clients.registry, store=store))
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -244,6 +286,185 @@ def scan(
     code = exit_code(results)
     if code:
         raise typer.Exit(code)
+
+
+def _ecosystem_option(value: str | None) -> Any:
+    from stockade.ecosystems.interface import Ecosystem
+
+    if value is None:
+        return None
+    by_name = {e.purl_type: e for e in Ecosystem}
+    found = by_name.get(value.strip().lower())
+    if found is None:
+        raise StockadeError(f"unknown ecosystem {value!r}; use pypi or npm")
+    return found
+
+
+@app.command()
+@_handle_errors
+def score(
+    targets: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="PURL|NAME[@VERSION]...",
+            help="Packages to score: pkg:pypi/requests@2.32.3, requests, @scope/name@1.0.0.",
+        ),
+    ],
+    ecosystem: Annotated[
+        str | None,
+        typer.Option("--ecosystem", "-e", help="pypi or npm, for bare names (default: pypi)."),
+    ] = None,
+    output_format: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the report to this file.")
+    ] = None,
+    min_score: Annotated[
+        float | None, typer.Option("--min-score", help="Exit 1 when a score is below this.")
+    ] = None,
+    no_scan: Annotated[
+        bool, typer.Option("--no-scan", help="Do not download and scan the archives.")
+    ] = False,
+    source: Annotated[
+        str, typer.Option("--source", help="Vulnerability source: auto, local or osv-api.")
+    ] = "auto",
+) -> None:
+    """Trust score (0-10) of package versions, with the evidence behind it.
+
+    Exit codes: 0 scored, 1 known-malicious or below --min-score, 2 unknown package or error.
+    """
+    from stockade.cli.progress import BarProgress
+    from stockade.cli.score import exit_code, open_store, render_json, render_table, score_targets
+    from stockade.ecosystems.interface import Ecosystem
+
+    if output_format not in ("table", "json"):
+        raise StockadeError(f"unknown format {output_format!r}; use table or json")
+    if source not in ("auto", "local", "osv-api"):
+        raise StockadeError(f"invalid --source {source!r}; use auto, local or osv-api")
+    default = _ecosystem_option(ecosystem) or Ecosystem.PYPI
+    store, why = open_store()
+    if store is None:
+        err_console.print(f"[dim]note:[/] scores are not kept: {escape(why or '')}")
+    with BarProgress(err_console) as progress:
+        reports = asyncio.run(
+            score_targets(
+                targets,
+                ecosystem=default,
+                source=source,
+                scan=not no_scan,
+                store=store,
+                progress=progress,
+            )
+        )
+    to_terminal = output is None and sys.stdout.isatty()
+    if output_format == "json":
+        text = render_json(reports)
+    else:
+        text = render_table(
+            reports, color=to_terminal, width=Console().width if to_terminal else 120
+        )
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        write_atomic(output, text)
+        err_console.print(f"report written to {output}")
+    for report in reports:
+        if not report.known or report.score is None:
+            why_not = "; ".join(report.incomplete) or "nothing could be scored"
+            err_console.print(f"[bold red]error:[/] {escape(report.purl)}: {escape(why_not)}")
+    code = exit_code(reports, min_score)
+    if code:
+        raise typer.Exit(code)
+
+
+@app.command()
+@_handle_errors
+def ingest(
+    file: Annotated[
+        Path | None,
+        typer.Argument(help="A list of packages, one purl or NAME[@VERSION] per line."),
+    ] = None,
+    top: Annotated[
+        int | None,
+        typer.Option("--top", help="Ingest the N most popular packages of each ecosystem."),
+    ] = None,
+    ecosystem: Annotated[
+        str | None,
+        typer.Option("--ecosystem", "-e", help="pypi or npm: bare names in FILE, or --top's."),
+    ] = None,
+    concurrency: Annotated[
+        int, typer.Option("--concurrency", "-j", help="Packages fetched at once.")
+    ] = 8,
+    scan: Annotated[
+        bool, typer.Option("--scan/--no-scan", help="Download and scan the archives.")
+    ] = False,
+    fresh: Annotated[
+        bool, typer.Option("--fresh", help="Start over instead of resuming an earlier run.")
+    ] = False,
+    source: Annotated[
+        str, typer.Option("--source", help="Vulnerability source: auto, local or osv-api.")
+    ] = "local",
+) -> None:
+    """Score many packages into the store, in parallel; an interrupted run resumes.
+
+    What it learns (which packages share a source repository, which score well for which
+    keywords) improves later scores and suggestions.
+    """
+    from stockade.cli.progress import BarProgress
+    from stockade.cli.score import open_store
+    from stockade.ecosystems.interface import Ecosystem
+    from stockade.scoring.ingest import read_targets, top_targets
+
+    chosen = _ecosystem_option(ecosystem)
+    if (file is None) == (top is None):
+        raise StockadeError("give either a FILE of packages or --top N")
+    if file is not None:
+        targets = read_targets(file, chosen or Ecosystem.PYPI)
+    else:
+        assert top is not None
+        if top <= 0:
+            raise StockadeError("--top must be a positive number")
+        targets = top_targets([chosen] if chosen else list(Ecosystem), top)
+    store, why = open_store()
+    if store is None:
+        raise StockadeError(f"the store cannot be opened: {why}")
+    with BarProgress(err_console) as progress:
+        stats = asyncio.run(_run_ingest(targets, store, concurrency, scan, fresh, source, progress))
+    err_console.print(
+        f"ingested {stats.scored} package(s), {stats.skipped} already done, "
+        f"{stats.unknown} unknown to their registry, {stats.failed} failed; "
+        f"{len(stats.keys)} scored"
+    )
+    for error in stats.errors[:20]:
+        err_console.print(f"[bold red]error:[/] {escape(error)}")
+    if stats.failed:
+        err_console.print("run the same command again to retry the failed ones")
+        raise typer.Exit(EXIT_ERROR)
+
+
+async def _run_ingest(
+    targets: Any, store: Any, concurrency: int, scan: bool, fresh: bool, source: str, progress: Any
+) -> Any:
+    from concurrent.futures import ProcessPoolExecutor
+    from contextlib import AsyncExitStack
+
+    from stockade import paths
+    from stockade.cli.score import make_gatherer
+    from stockade.scoring.ingest import Journal, gather_all, rescore
+
+    journal = Journal.for_job(paths.data_dir() / "ingest", targets, fresh=fresh)
+    async with AsyncExitStack() as stack:
+        executor = stack.enter_context(ProcessPoolExecutor()) if scan else None
+        gatherer, _ = await make_gatherer(
+            stack, source=source, scan=scan, store=store, executor=executor
+        )
+        pending = len(targets) - sum(1 for t in targets if journal.label(t) in journal.done)
+        progress.stage("Fetching facts", pending)
+        stats = await gather_all(
+            targets, gatherer, store, journal, concurrency=concurrency, on_done=progress.advance
+        )
+    progress.stage("Scoring", len(stats.keys))
+    rescore(stats.keys, store, on_done=progress.advance)
+    return stats
 
 
 @db_app.command("import")

@@ -55,6 +55,9 @@ def package_dict(pkg: PackageReport) -> dict[str, Any]:
         "spec": pkg.spec,
         "error": pkg.error,
         "findings": [finding_dict(f) for f in findings],
+        "score": pkg.score,
+        "score_flags": list(pkg.score_flags),
+        "weakest": ({"package": pkg.weakest, "score": pkg.weakest_score} if pkg.weakest else None),
     }
 
 
@@ -78,6 +81,8 @@ def report_dict(report: Report) -> dict[str, Any]:
             "by_severity": s.by_severity,
             "malicious": s.malicious,
             "errors": s.errors,
+            "min_score": report.min_score,
+            "below_min_score": [p.purl for p in report.below_min_score()],
         },
         "packages": [package_dict(p) for p in packages],
     }

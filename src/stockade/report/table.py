@@ -193,6 +193,42 @@ def _notices(report: Report) -> Panel:
     )
 
 
+def _score_text(score: float | None) -> Text:
+    if score is None:
+        return Text("-", style="dim")
+    style = "bold red" if score < 4.0 else "yellow" if score < 7.0 else "green"
+    return Text(f"{score:.1f}", style=style)
+
+
+def _scores_table(report: Report) -> Table:
+    """Direct dependencies with their trust score and the weakest link below each, and any
+    other package below the minimum score."""
+    low = {p.purl for p in report.below_min_score()}
+    shown = [p for p in report.packages if p.direct or p.purl in low]
+    table = Table(box=box.ROUNDED, header_style="bold", title="Trust scores", title_justify="left")
+    table.add_column("Package", overflow="fold")
+    table.add_column("Version", overflow="fold")
+    table.add_column("Score", justify="right", no_wrap=True)
+    table.add_column("Weakest below", overflow="fold")
+    table.add_column("Flags", overflow="fold")
+    for pkg in sorted(shown, key=lambda p: (p.score if p.score is not None else 11.0, p.name)):
+        name = Text(pkg.name)
+        name.append(f" {pkg.ecosystem}", style="dim")
+        if not pkg.direct:
+            name.append(" (transitive)", style="dim")
+        weakest = Text()
+        if pkg.weakest:
+            weakest.append(f"{pkg.weakest} ")
+            weakest.append_text(_score_text(pkg.weakest_score))
+        score = _score_text(pkg.score)
+        if pkg.purl in low:
+            score.append(" < min", style="bold red")
+        table.add_row(
+            name, Text(version_text(pkg)), score, weakest, Text(", ".join(pkg.score_flags))
+        )
+    return table
+
+
 def _errors(report: Report) -> Text:
     failed = [p for p in report.packages if p.error]
     text = Text()
@@ -242,6 +278,12 @@ def summary_line(report: Report) -> Text:
             extras.pop(0)
     for extra in extras:
         text.append(f", {extra}")
+    below = report.below_min_score()
+    if below:
+        text.append(
+            f", {plural(len(below), 'package')} below the minimum trust score {report.min_score:g}",
+            style="bold red",
+        )
     if report.notices:
         text.append(" (see the notices above)", style="yellow")
     return text
@@ -275,6 +317,8 @@ class TableFormatter:
             parts.append(_findings_table(report, size))
         if any(f.ignored is not None for p in report.packages for f in p.findings):
             parts.append(_ignored_table(report, size))
+        if report.scored and any(p.direct or p.score is not None for p in report.packages):
+            parts.append(_scores_table(report))
         if any(p.error for p in report.packages):
             parts.append(_errors(report))
         parts.append(summary_line(report))
