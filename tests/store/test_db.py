@@ -12,7 +12,17 @@ from stockade.store import migrations
 from stockade.store.db import Database, normalize_url
 from stockade.store.models import Base, MetaRow
 
-TABLES = {"vulnerability", "affected_package", "alias", "meta", "alembic_version"}
+TABLES = {
+    "vulnerability",
+    "affected_package",
+    "alias",
+    "meta",
+    "package",
+    "package_term",
+    "package_facts",
+    "trust_report",
+    "alembic_version",
+}
 
 
 def test_open_migrates_an_empty_database(db_url: str) -> None:

@@ -11,10 +11,13 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     DateTime,
     Dialect,
+    Float,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     MetaData,
@@ -132,11 +135,93 @@ class MetaRow(Base):
     updated_at: Mapped[datetime]
 
 
+class PackageRow(Base):
+    """A package seen by scoring, described by the facts of its latest version seen.
+
+    ``repository_key`` is the normalised source repository
+    (:func:`stockade.store.scores.normalize_repository`), indexed for the same-origin question.
+    """
+
+    __tablename__ = "package"
+
+    ecosystem: Mapped[str] = mapped_column(String(255), primary_key=True)
+    name: Mapped[str] = mapped_column(Text, primary_key=True)
+    version: Mapped[str] = mapped_column(Text)
+    """The version whose facts describe the package: the latest seen."""
+    latest: Mapped[str | None] = mapped_column(Text)
+    """The version the registry called latest in those facts."""
+    repository_key: Mapped[str | None] = mapped_column(Text, index=True)
+    summary: Mapped[str | None] = mapped_column(Text)
+    popularity: Mapped[int | None] = mapped_column(BigInteger)
+    updated_at: Mapped[datetime]
+    """When the facts describing the package were gathered."""
+
+    terms: Mapped[list[PackageTermRow]] = relationship(
+        back_populates="package", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class PackageTermRow(Base):
+    """A keyword (lower case) or classifier of a package's latest facts, for similar packages.
+
+    Indexed by (ecosystem, term) for the look-up of packages sharing terms.
+    """
+
+    __tablename__ = "package_term"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["ecosystem", "name"],
+            ["package.ecosystem", "package.name"],
+            ondelete="CASCADE",
+        ),
+        Index("ix_package_term_ecosystem_term", "ecosystem", "term"),
+    )
+
+    ecosystem: Mapped[str] = mapped_column(String(255), primary_key=True)
+    name: Mapped[str] = mapped_column(Text, primary_key=True)
+    term: Mapped[str] = mapped_column(Text, primary_key=True)
+
+    package: Mapped[PackageRow] = relationship(back_populates="terms")
+
+
+class PackageFactsRow(Base):
+    """The facts gathered for one package version (``PackageFacts.to_json()``)."""
+
+    __tablename__ = "package_facts"
+
+    ecosystem: Mapped[str] = mapped_column(String(255), primary_key=True)
+    name: Mapped[str] = mapped_column(Text, primary_key=True)
+    version: Mapped[str] = mapped_column(Text, primary_key=True)
+    facts: Mapped[dict[str, Any]]
+    fetched_at: Mapped[datetime]
+    """``PackageFacts.as_of``."""
+
+
+class TrustReportRow(Base):
+    """The trust report of one package version (``TrustReport.to_json()``) and its score.
+
+    Indexed on ``computed_at`` so that an interrupted run can resume.
+    """
+
+    __tablename__ = "trust_report"
+
+    ecosystem: Mapped[str] = mapped_column(String(255), primary_key=True)
+    name: Mapped[str] = mapped_column(Text, primary_key=True)
+    version: Mapped[str] = mapped_column(Text, primary_key=True)
+    score: Mapped[float | None] = mapped_column(Float)
+    report: Mapped[dict[str, Any]]
+    computed_at: Mapped[datetime] = mapped_column(index=True)
+
+
 __all__ = [
     "AffectedPackageRow",
     "AliasRow",
     "Base",
     "MetaRow",
+    "PackageFactsRow",
+    "PackageRow",
+    "PackageTermRow",
+    "TrustReportRow",
     "UTCDateTime",
     "VulnerabilityRow",
 ]
