@@ -7,6 +7,7 @@ Example::
     exclude = ["tests/fixtures"]     # folders or glob patterns skipped when looking for manifests
     source = "auto"                  # auto | local | osv-api
     resolve = true                   # resolve declared ranges against the registry
+    min-score = 4.0                  # fail when a dependency's trust score is below this
 
     [tool.stockade.registries]       # override the registries found in pip's and npm's settings
     pypi = "https://pypi.example/simple"
@@ -90,6 +91,7 @@ class _ConfigModel(BaseModel):
     exclude: list[str] = Field(default_factory=list)
     source: SourceName = "auto"
     resolve: bool = True
+    min_score: float | None = Field(default=None, alias="min-score", ge=0.0, le=10.0)
     registries: _RegistriesModel = Field(default_factory=_RegistriesModel)
     ignore: list[_IgnoreModel] = Field(default_factory=list)
     suppress: list[_SuppressModel] = Field(default_factory=list)
@@ -112,6 +114,8 @@ class Config:
     """Which vulnerability source to use."""
     resolve: bool = True
     """Resolve declared ranges against the registry."""
+    min_score: float | None = None
+    """Fail the check when a dependency's trust score is below this."""
     pypi_registry: str | None = None
     """Index URL overriding pip's settings."""
     npm_registry: str | None = None
@@ -190,6 +194,7 @@ def load_config(path: Path | None, *, today: date | None = None) -> Config:
         exclude=tuple(model.exclude),
         source=model.source,
         resolve=model.resolve,
+        min_score=model.min_score,
         pypi_registry=model.registries.pypi,
         npm_registry=model.registries.npm,
         ignores=tuple(

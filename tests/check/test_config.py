@@ -112,3 +112,15 @@ def test_fail_threshold(word: str, expected: Severity | None) -> None:
 def test_fail_threshold_rejects_nonsense() -> None:
     with pytest.raises(ConfigError):
         fail_threshold("loud")
+
+
+def test_min_score_is_read_and_bounded(tmp_path: Path) -> None:
+    path = tmp_path / "stockade.toml"
+    path.write_text('fail-on = "high"\nmin-score = 4.5\n')
+    assert load_config(path).min_score == 4.5
+    assert load_config(None).min_score is None
+    path.write_text('fail-on = "high"\n\nmin-score = 11\n')
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert str(info.value).startswith(f"{path}:3:")
+    assert "min-score" in str(info.value)

@@ -148,6 +148,7 @@ def check(
     if chosen_source not in ("auto", "local", "osv-api"):
         raise StockadeError(f"invalid --source {chosen_source!r}; use auto, local or osv-api")
 
+    min_score = min_score if min_score is not None else config.min_score
     if min_score is not None and not 0.0 <= min_score <= 10.0:
         raise StockadeError(f"--min-score must be between 0 and 10, not {min_score:g}")
     request = CheckRequest(
