@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from stockade.ecosystems.interface import DeclaredRequirement, Ecosystem
+from stockade.ecosystems.interface import DeclaredRequirement, Ecosystem, ProvenanceRef
 from stockade.ecosystems.npm.registry import NpmRegistry, integrity_digests, packument_path
 from stockade.ecosystems.registries import NpmConfig
 from stockade.errors import RegistryError
@@ -41,6 +41,11 @@ def server() -> Server:
             "https://npm.test/@types%2fnode": load("npm/types-node.json"),
             "https://npm.test/request": load("npm/request.json"),
             "https://npm.test/@acme%2fwidget": load("npm/handwritten.json"),
+            "https://npm.test/express": load("npm/express.json"),
+            "https://npm.test/core-js": load("npm/core-js.json"),
+            "https://npm.test/esbuild": load("npm/esbuild.json"),
+            "https://npm.test/bcrypt": load("npm/bcrypt.json"),
+            "https://npm.test/@sigstore%2fcore": load("npm/sigstore-core.json"),
         }
     )
 
@@ -226,3 +231,195 @@ async def test_live_npm(tmp_path: Path) -> None:
         scoped = await reg.package("@types/node")
         assert scoped is not None and scoped.latest in scoped.versions
         assert await reg.package("no-such-package-stockade-test-zz") is None
+
+
+# --- metadata for trust scoring ----------------------------------------------------------------
+# The mirror these packuments were recorded through strips ``maintainers``, ``readme``,
+# ``time.created``, ``_npmUser``, ``gypfile`` and ``dist.signatures``/``dist.attestations``.
+# express and core-js are as it served them; esbuild, bcrypt and @sigstore/core were completed
+# by hand in the public registry's shapes (see the fixtures' README for exactly what).
+
+
+async def test_mirror_packument_says_nothing_of_provenance(tmp_path: Path, server: Server) -> None:
+    info = await registry(tmp_path, server).package("express")
+    assert info is not None
+    assert info.latest == "5.3.0"
+    assert info.keywords == (
+        "express",
+        "framework",
+        "sinatra",
+        "web",
+        "http",
+        "rest",
+        "restful",
+        "router",
+        "app",
+        "api",
+    )
+    assert info.homepage == "https://expressjs.com/"
+    assert info.license == "MIT"
+    assert info.description is True  # no readme here, but a description
+    assert info.maintainers is None  # not in the packument: unknown
+    assert info.organization is None
+    # No ``time.created``: the earliest version's time (as this mirror dates them).
+    assert info.created == datetime(2024, 9, 12, 19, 26, 1, 998000, tzinfo=UTC)
+    assert info.created == info.versions["5.0.0"].released
+    for version in info.versions.values():
+        assert version.provenance is None  # no version signed: a stripped source, unknown
+        assert version.published_by is None
+        assert version.install_scripts == ()
+    assert info.versions["0.14.0"].license is None
+    assert info.versions["0.14.0"].source_repository is None
+
+
+async def test_install_scripts_and_keywords(tmp_path: Path, server: Server) -> None:
+    info = await registry(tmp_path, server).package("core-js")
+    assert info is not None
+    assert info.versions["3.51.0"].install_scripts == ("postinstall",)
+    assert info.versions["2.6.12"].install_scripts == ("postinstall",)
+    assert info.versions["3.0.0"].install_scripts == ()  # 3.0.0 shipped without one
+    assert info.versions["0.0.3"].install_scripts == ()
+    assert info.keywords[:3] == ("es3", "es5", "es6")
+    assert "ecmascript 2015" in info.keywords
+    assert "polyfill" in info.keywords
+    assert len(info.keywords) == len(set(info.keywords))
+    assert info.homepage == "https://core-js.io"
+
+
+async def test_signed_packument_without_attestations(tmp_path: Path, server: Server) -> None:
+    # Completed by hand: maintainers, _npmUser and dist.signatures (no dist.attestations).
+    info = await registry(tmp_path, server).package("esbuild")
+    assert info is not None
+    assert info.maintainers == ("evanw",)
+    for version in info.versions.values():
+        assert version.provenance == ()  # signed by the registry, no provenance: known absent
+        assert version.published_by == "evanw"
+    assert info.versions["0.28.2"].install_scripts == ("postinstall",)
+    assert info.versions["0.0.0"].install_scripts == ()
+    assert info.description is True
+    assert info.keywords == ()
+
+
+async def test_gypfile_implies_install(tmp_path: Path, server: Server) -> None:
+    # Completed by hand: ``gypfile: true`` on 0.8.7, which has a binding.gyp and no script.
+    reg = registry(tmp_path, server)
+    info = await reg.package("bcrypt")
+    assert info is not None
+    assert info.versions["0.8.7"].install_scripts == ("install",)
+    assert info.versions["0.2.4"].install_scripts == ("install",)  # node-waf configure build
+    assert info.versions["6.0.0"].install_scripts == ("install",)  # node-gyp-build
+    one = await reg.version("bcrypt", "0.8.7")
+    assert one is not None and one.install_scripts == ("install",)
+    assert info.keywords == (
+        "bcrypt",
+        "password",
+        "auth",
+        "authentication",
+        "encryption",
+        "crypt",
+        "crypto",
+    )
+
+
+async def test_provenance_of_scoped_package(tmp_path: Path, server: Server) -> None:
+    # Completed by hand: maintainers, readme, time.created, _npmUser, dist.signatures and
+    # dist.attestations on every version (@sigstore/core publishes with provenance).
+    reg = registry(tmp_path, server)
+    info = await reg.package("@sigstore/core")
+    assert info is not None
+    assert info.organization == "sigstore"
+    assert info.maintainers == ("bdehamer",)
+    assert info.description is True
+    assert info.created == datetime(2023, 9, 29, 18, 25, 41, 123000, tzinfo=UTC)
+    assert info.homepage == "https://github.com/sigstore/sigstore-js/tree/main/packages/core#readme"
+    assert info.license == "Apache-2.0"
+    assert info.source_repository == "https://github.com/sigstore/sigstore-js"
+    latest = info.versions["4.0.1"]
+    assert latest.provenance == (
+        ProvenanceRef(
+            kind="npm",
+            url="https://npm.test/-/npm/v1/attestations/@sigstore%2fcore@4.0.1",
+            predicate_type="https://slsa.dev/provenance/v1",
+        ),
+    )
+    assert latest.published_by == "GitHub Actions"  # trusted publishing
+    assert info.versions["3.2.1"].published_by == "bdehamer"
+    first = info.versions["0.1.0"].provenance
+    assert first is not None and first[0].predicate_type == "https://slsa.dev/provenance/v0.2"
+    assert all(v.provenance and v.provenance[0].kind == "npm" for v in info.versions.values())
+    one = await reg.version("@sigstore/core", "4.0.1")
+    assert one is not None and one.provenance == latest.provenance
+
+
+def _packument(versions: dict[str, Any], **top: Any) -> dict[str, Any]:
+    return {"name": "p", "dist-tags": {"latest": list(versions)[-1]}, "versions": versions, **top}
+
+
+async def test_hand_written_scoring_shapes(tmp_path: Path) -> None:
+    tarball = "https://npm.test/p/-/p-{}.tgz"
+    versions = {
+        "1.0.0": {
+            "version": "1.0.0",
+            "_npmUser": "alice <alice@example.com>",  # the old string form
+            "scripts": {"prepare": "tsc", "test": "tap", "preinstall": "node check.js"},
+            "gypfile": True,  # preinstall declared: npm adds no node-gyp rebuild
+            "dist": {"tarball": tarball.format("1.0.0")},
+        },
+        "2.0.0": {
+            "version": "2.0.0",
+            "keywords": "CLI, Tool, cli",
+            "license": "ISC",
+            "scripts": {"postinstall": "", "install": "node-gyp rebuild"},
+            "gypfile": True,
+            "_npmUser": {"name": "bob", "email": "bob@example.com"},
+            "dist": {
+                "tarball": tarball.format("2.0.0"),
+                "signatures": [{"keyid": "SHA256:key", "sig": "c2ln"}],
+                "attestations": {"url": "https://npm.test/-/npm/v1/attestations/p@2.0.0"},
+            },
+        },
+    }
+    body = _packument(
+        versions,
+        maintainers=["alice <alice@example.com>", {"name": "bob"}, {"email": "x@example.com"}],
+        readme="ERROR: No README data found!",
+        keywords=["ignored", "when", "the", "latest", "has", "some"],
+        time={"modified": "2024-05-01T00:00:00.000Z", "1.0.0": "2024-01-01T00:00:00.000Z"},
+    )
+    server = Server({"https://npm.test/p": body})
+    info = await registry(tmp_path, server).package("p")
+    assert info is not None
+    assert info.maintainers == ("alice", "bob")
+    assert info.keywords == ("cli", "tool")
+    assert info.description is False  # the registry's "no README" marker and no description
+    assert info.created == datetime(2024, 1, 1, tzinfo=UTC)
+    assert info.license == "ISC"
+    one, two = info.versions["1.0.0"], info.versions["2.0.0"]
+    assert one.install_scripts == ("preinstall",)
+    assert one.published_by == "alice"
+    assert one.provenance == ()  # another version is signed: this one has none
+    assert two.install_scripts == ("install",)  # an empty postinstall runs nothing
+    assert two.published_by == "bob"
+    assert two.provenance == (
+        ProvenanceRef(kind="npm", url="https://npm.test/-/npm/v1/attestations/p@2.0.0"),
+    )
+
+
+async def test_readme_and_maintainers_unknown(tmp_path: Path) -> None:
+    body = _packument({"1.0.0": {"version": "1.0.0", "keywords": ["a"]}}, keywords=["b"])
+    server = Server({"https://npm.test/p": body})
+    info = await registry(tmp_path, server).package("p")
+    assert info is not None
+    assert info.description is None  # neither readme key nor description: not said
+    assert info.maintainers is None
+    assert info.created is None
+    assert info.keywords == ("a",)
+    body["versions"]["1.0.0"].pop("keywords")
+    body["readme"] = ""
+    body["maintainers"] = []
+    server.routes["https://npm.test/q"] = body
+    other = await registry(tmp_path, server).package("q")
+    assert other is not None
+    assert other.keywords == ("b",)  # the packument's, when the latest version has none
+    assert other.description is False
+    assert other.maintainers == ()

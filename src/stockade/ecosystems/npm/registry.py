@@ -21,6 +21,7 @@ from stockade.ecosystems.interface import (
     Ecosystem,
     FileInfo,
     PackageInfo,
+    ProvenanceRef,
     VersionInfo,
 )
 from stockade.ecosystems.registries import (
@@ -40,6 +41,10 @@ _DEPENDENCY_FIELDS = (
     ("peerDependencies", "peer"),
     ("devDependencies", "dev"),
 )
+_INSTALL_SCRIPTS = ("preinstall", "install", "postinstall")
+"""The lifecycle scripts npm runs when it installs a package as a dependency, in order."""
+_NO_README = "ERROR: No README data found!"
+"""What the registry stores as ``readme`` when a package has none."""
 
 
 def packument_path(name: str) -> str:
@@ -126,6 +131,116 @@ def _time(value: Any) -> datetime | None:
         return None
 
 
+def _account(value: Any) -> str | None:
+    """An account name from ``{"name": ...}`` or the old ``"name <email>"`` string."""
+    if isinstance(value, Mapping):
+        value = value.get("name")
+    if not isinstance(value, str):
+        return None
+    return value.split("<", 1)[0].strip() or None
+
+
+def _maintainers(value: Any) -> tuple[str, ...] | None:
+    """Packument ``maintainers`` as account names; ``None`` when the key is absent."""
+    if not isinstance(value, list):
+        return None
+    found: dict[str, None] = {}
+    for item in value:
+        name = _account(item)
+        if name:
+            found.setdefault(name)
+    return tuple(found)
+
+
+def _keywords(value: Any) -> tuple[str, ...]:
+    """``keywords`` (a list, or a comma/space-separated string in old manifests)."""
+    if isinstance(value, str):
+        value = value.split(",") if "," in value else value.split()
+    if not isinstance(value, list):
+        return ()
+    found: dict[str, None] = {}
+    for item in value:
+        if isinstance(item, str) and (word := " ".join(item.split()).lower()):
+            found.setdefault(word)
+    return tuple(found)
+
+
+def _has_description(packument: Mapping[str, Any], summary: str | None) -> bool | None:
+    """Whether a README (or at least a description) is published; ``None`` when unknown.
+
+    A ``readme`` that is not empty nor the registry's "no README" marker says yes; failing
+    that, a description does. With neither, the answer is no only when the packument carries
+    a ``readme`` key at all (abbreviated packuments and some mirrors leave it out).
+    """
+    readme = packument.get("readme")
+    if isinstance(readme, str) and readme.strip() and readme.strip() != _NO_README:
+        return True
+    if summary:
+        return True
+    return False if "readme" in packument else None
+
+
+def _created(times: Mapping[str, Any]) -> datetime | None:
+    """``time.created``, else the earliest version's publication."""
+    created = _time(times.get("created"))
+    if created is not None:
+        return created
+    published = [
+        when
+        for key, value in times.items()
+        if key not in {"created", "modified"} and (when := _time(value)) is not None
+    ]
+    return min(published) if published else None
+
+
+def _install_scripts(manifest: Mapping[str, Any]) -> tuple[str, ...]:
+    """The scripts npm runs when installing this version as a dependency.
+
+    ``preinstall``, ``install``, ``postinstall`` when declared; ``gypfile: true`` (a
+    ``binding.gyp``) implies ``install`` (``node-gyp rebuild``) when neither ``install`` nor
+    ``preinstall`` is declared, as npm does.
+    """
+    scripts = manifest.get("scripts")
+    scripts = scripts if isinstance(scripts, Mapping) else {}
+    found = {
+        name for name in _INSTALL_SCRIPTS if isinstance(scripts.get(name), str) and scripts[name]
+    }
+    if manifest.get("gypfile") is True and not found & {"install", "preinstall"}:
+        found.add("install")
+    return tuple(name for name in _INSTALL_SCRIPTS if name in found)
+
+
+def _carries_signatures(packument: Mapping[str, Any]) -> bool:
+    """Whether any version's ``dist`` has ``signatures`` or ``attestations``.
+
+    The public registry signs every version it serves (and adds ``attestations`` where there
+    is provenance); a packument with neither anywhere comes from a source that strips them.
+    """
+    for manifest in packument["versions"].values():
+        dist = manifest.get("dist") if isinstance(manifest, Mapping) else None
+        if isinstance(dist, Mapping) and ("signatures" in dist or "attestations" in dist):
+            return True
+    return False
+
+
+def _provenance(dist: Mapping[str, Any], signed: bool) -> tuple[ProvenanceRef, ...] | None:
+    """``dist.attestations`` as a provenance reference; ``()`` if absent from a signed
+    packument, ``None`` (unknown) if the packument carries no signatures at all."""
+    attestations = dist.get("attestations")
+    if isinstance(attestations, Mapping):
+        url = attestations.get("url")
+        provenance = attestations.get("provenance")
+        predicate = provenance.get("predicateType") if isinstance(provenance, Mapping) else None
+        return (
+            ProvenanceRef(
+                kind="npm",
+                url=url if isinstance(url, str) and url else None,
+                predicate_type=predicate if isinstance(predicate, str) and predicate else None,
+            ),
+        )
+    return () if signed else None
+
+
 class NpmRegistry:
     """The :class:`~stockade.ecosystems.interface.Registry` of npm (full packuments).
 
@@ -144,6 +259,7 @@ class NpmRegistry:
         self._config = config
         self._locations: dict[str | None, RegistryLocation] = {}
         self._packuments: dict[str, asyncio.Future[Mapping[str, Any] | None]] = {}
+        self._signed: dict[str, bool] = {}
 
     @property
     def config(self) -> NpmConfig:
@@ -174,7 +290,8 @@ class NpmRegistry:
         packument = await self._packument(name)
         if packument is None:
             return None
-        versions = {v: self._version(name, v, packument) for v in packument["versions"]}
+        signed = self._is_signed(name, packument)
+        versions = {v: self._version(name, v, packument, signed) for v in packument["versions"]}
         latest = packument["dist-tags"].get("latest")
         latest = latest if isinstance(latest, str) else None
         latest_manifest = packument["versions"].get(latest) if latest else None
@@ -183,6 +300,11 @@ class NpmRegistry:
             latest_manifest.get("repository")
         )
         summary = _text(packument.get("description")) or _text(latest_manifest.get("description"))
+        keywords = _keywords(latest_manifest.get("keywords")) or _keywords(
+            packument.get("keywords")
+        )
+        homepage = _text(packument.get("homepage")) or _text(latest_manifest.get("homepage"))
+        scope = name[1:].split("/", 1)[0] if name.startswith("@") and "/" in name else None
         return PackageInfo(
             ecosystem=Ecosystem.NPM,
             name=name,
@@ -190,6 +312,13 @@ class NpmRegistry:
             latest=latest,
             source_repository=repository,
             summary=summary,
+            description=_has_description(packument, summary),
+            homepage=homepage,
+            license=_license(latest_manifest) or _license(packument),
+            keywords=keywords,
+            maintainers=_maintainers(packument.get("maintainers")),
+            organization=scope or None,
+            created=_created(packument["time"]),
         )
 
     async def version(self, name: str, version: str) -> VersionInfo | None:
@@ -203,9 +332,18 @@ class NpmRegistry:
             version = version.lstrip("=v").strip()
             if version not in packument["versions"]:
                 return None
-        return self._version(name, version, packument)
+        return self._version(name, version, packument, self._is_signed(name, packument))
 
-    def _version(self, name: str, version: str, packument: Mapping[str, Any]) -> VersionInfo:
+    def _is_signed(self, name: str, packument: Mapping[str, Any]) -> bool:
+        """:func:`_carries_signatures`, worked out once per packument."""
+        signed = self._signed.get(name)
+        if signed is None:
+            signed = self._signed[name] = _carries_signatures(packument)
+        return signed
+
+    def _version(
+        self, name: str, version: str, packument: Mapping[str, Any], signed: bool
+    ) -> VersionInfo:
         manifest = packument["versions"][version]
         if not isinstance(manifest, Mapping):
             raise RegistryError(
@@ -240,6 +378,9 @@ class NpmRegistry:
             license=_license(manifest),
             dependencies=_dependencies(manifest),
             deprecated=_deprecated(manifest.get("deprecated")),
+            provenance=_provenance(dist, signed),
+            published_by=_account(manifest.get("_npmUser")),
+            install_scripts=_install_scripts(manifest),
         )
 
     async def _packument(self, name: str) -> Mapping[str, Any] | None:
