@@ -1,0 +1,192 @@
+"""The provenance component: does the registry publish build provenance for this version?
+
+From ``VersionInfo.provenance`` (PEP 740 attestations on PyPI, npm provenance): ``None`` means
+the registry does not say (unknown), ``()`` that it says there is none. Provenance is counted
+as *published*, not verified (verifying the Sigstore bundles is the provenance package's job),
+so confidence is medium at best. The score is the sum of the evidence impacts:
+
+==========================================================  =======  ==========================
+Fact                                                        Impact   Flag
+==========================================================  =======  ==========================
+provenance published for this version                       +8
+... claiming a source repository other than the declared    -6       ``provenance-mismatch``
+no provenance for this version                              +3
+... while the previous release of the same kind had it      -2       ``provenance-dropped``
+... while an earlier one of the last 10 releases had it     -1
+==========================================================  =======  ==========================
+
+So: published 8, mismatch 2, none 3, dropped 1. The share of the last 10 releases that carry
+provenance is shown as evidence. Whether earlier releases' provenance matches the repository's
+tags needs repository access and is reported as unknown.
+"""
+
+from __future__ import annotations
+
+from stockade.ecosystems import get
+from stockade.ecosystems.interface import VersionInfo, VersionScheme
+from stockade.scoring.components._common import (
+    Scorecard,
+    aware,
+    declared_repository,
+    plural,
+    published,
+    repository_key,
+)
+from stockade.scoring.facts import PackageFacts
+from stockade.scoring.model import Component, ComponentName, Confidence
+
+RECENT = 10
+"""How many recent releases the share and the dropped check look at."""
+PUBLISHED = 8.0
+MISMATCH = -6.0
+ABSENT = 3.0
+DROPPED = -2.0
+STOPPED = -1.0
+HISTORY_UNKNOWN = "historical provenance against the repository's tags is unknown"
+
+
+def _recent(facts: PackageFacts, info: VersionInfo) -> list[VersionInfo]:
+    """The scored version and the releases published before it, newest first (at most 10)."""
+    history = published(facts)
+    if info.released is not None:
+        when = aware(info.released)
+        history = [v for v in history if aware(v.released or when) <= when]
+    earlier = [v for v in reversed(history) if v.version != info.version]
+    return [info, *earlier[: RECENT - 1]]
+
+
+def _previous(
+    info: VersionInfo, recent: list[VersionInfo], scheme: VersionScheme
+) -> VersionInfo | None:
+    """The release before this one, of the same kind (pre-release or not), whose provenance
+    the registry states."""
+    kind = scheme.is_prerelease(info.version)
+    return next(
+        (
+            v
+            for v in recent[1:]
+            if v.provenance is not None and scheme.is_prerelease(v.version) == kind
+        ),
+        None,
+    )
+
+
+class ProvenanceScorer:
+    """Build provenance of the version: published, absent, dropped, or claiming another
+    repository."""
+
+    name = ComponentName.PROVENANCE
+
+    def __call__(self, facts: PackageFacts) -> Component:
+        if facts.package is None:
+            return Component.unknown(self.name, "The registry does not know this package.")
+        info = facts.info
+        if info is None:
+            return Component.unknown(self.name, "The registry does not list this version.")
+        if info.provenance is None:
+            return Component.unknown(
+                self.name, "The registry does not say whether this version has build provenance."
+            )
+        card = Scorecard(0.0)
+        recent = _recent(facts, info)
+        stated = [v for v in recent if v.provenance is not None]
+        carrying = [v.version for v in stated if v.provenance]
+        card.add(
+            "recent-provenance",
+            f"{len(carrying)} of the last {plural(len(stated), 'release')} with a stated "
+            "provenance carry it.",
+            0.0,
+            round(len(carrying) / len(stated), 2),
+        )
+        if info.provenance:
+            summary = self._published(card, facts, info)
+        else:
+            summary = self._absent(card, facts, info, recent)
+        return card.component(self.name, Confidence.MEDIUM, f"{summary}; {HISTORY_UNKNOWN}.")
+
+    def _published(self, card: Scorecard, facts: PackageFacts, info: VersionInfo) -> str:
+        refs = info.provenance or ()
+        kinds = sorted({r.kind for r in refs})
+        card.add(
+            "provenance",
+            f"Build provenance ({', '.join(kinds)}) is published for {info.version}, "
+            "not yet verified.",
+            PUBLISHED,
+            kinds,
+        )
+        attested = {r.filename for r in refs if r.filename}
+        if attested and info.files and len(attested) < len(info.files):
+            card.add(
+                "partly-attested",
+                f"{len(attested)} of the {len(info.files)} files of {info.version} are attested.",
+            )
+        claimed = sorted({r.source_repository for r in refs if r.source_repository})
+        if not claimed:
+            return "Build provenance is published, not yet verified"
+        declared = declared_repository(facts)
+        if declared is None:
+            card.add(
+                "provenance-repository",
+                f"The provenance names {claimed[0]}; the package declares no repository to "
+                "compare it with.",
+                0.0,
+                claimed,
+            )
+            return "Build provenance is published, not yet verified"
+        others = [c for c in claimed if repository_key(c) != repository_key(declared)]
+        if not others:
+            card.add(
+                "provenance-repository",
+                f"The provenance names the declared repository ({declared}).",
+                0.0,
+                claimed,
+            )
+            return "Build provenance is published from the declared repository, not yet verified"
+        card.add(
+            "provenance-mismatch",
+            f"The provenance names {others[0]}, not the declared repository {declared}.",
+            MISMATCH,
+            others,
+        )
+        card.warn(
+            "provenance-mismatch",
+            f"{facts.name} {info.version} was built from {others[0]} according to its "
+            f"provenance, but the package declares {declared}.",
+        )
+        return "Build provenance names another repository than the one the package declares"
+
+    def _absent(
+        self, card: Scorecard, facts: PackageFacts, info: VersionInfo, recent: list[VersionInfo]
+    ) -> str:
+        card.add("no-provenance", f"No build provenance is published for {info.version}.", ABSENT)
+        scheme = get(facts.ecosystem).versions
+        previous = _previous(info, recent, scheme)
+        if previous is not None and previous.provenance:
+            card.add(
+                "provenance-dropped",
+                f"The previous release {previous.version} carried build provenance; "
+                f"{info.version} does not.",
+                DROPPED,
+                previous.version,
+            )
+            card.warn(
+                "provenance-dropped",
+                f"{facts.name} {info.version} has no build provenance although "
+                f"{previous.version} had: the sign of a release published outside the usual "
+                "build, as hijacked publishes are.",
+            )
+            return "Build provenance was dropped in this release"
+        earlier = [v.version for v in recent[1:] if v.provenance]
+        if earlier:
+            card.add(
+                "provenance-stopped",
+                f"Earlier releases carried build provenance (latest {earlier[0]}); "
+                "later ones do not.",
+                STOPPED,
+                earlier[0],
+            )
+            return "No build provenance, which earlier releases had"
+        return "No build provenance"
+
+
+PROVENANCE = ProvenanceScorer()
