@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import replace
@@ -49,45 +50,43 @@ SCORE_TABLES = {"package", "package_term", "package_facts", "trust_report"}
 # -- real-shaped package metadata ----------------------------------------------------------
 
 
+NPM_PACKUMENTS = {
+    "is-number": "is-number",
+    "@types/node": "types-node",
+    "request": "request",
+    "express": "express",
+    "@sigstore/core": "sigstore-core",
+}
+
+
 @functools.cache
 def registry_packages() -> dict[str, PackageInfo]:
-    """Six, requests, is-number, @types/node and request as the registry clients read them."""
-    server = Server(
-        {
-            f"{API}/six/json": load("pypi/six.json"),
-            f"{API}/requests/json": load("pypi/requests.json"),
-            "https://npm.test/is-number": load("npm/is-number.json"),
-            "https://npm.test/@types%2fnode": load("npm/types-node.json"),
-            "https://npm.test/request": load("npm/request.json"),
-        }
-    )
+    """Recorded PyPI and npm packages as the registry clients read them."""
+    routes = {f"{API}/{name}/json": load(f"pypi/{name}.json") for name in ("six", "requests")}
+    for name, recording in NPM_PACKUMENTS.items():
+        routes[f"https://npm.test/{name.replace('/', '%2f')}"] = load(f"npm/{recording}.json")
+    server = Server(routes)
 
-    async def fetch(cache: Path) -> dict[str, PackageInfo]:
+    async def fetch(cache: Path) -> dict[str, PackageInfo | None]:
         async with HttpClient(
             cache_dir=cache, transport=httpx.MockTransport(server), retries=0
         ) as http:
             pypi = PyPIRegistry(http, base_url="https://pypi.test/simple/")
             npm = NpmRegistry(http, base_url="https://npm.test/", config=NpmConfig())
-            found = {
-                "six": await pypi.package("six"),
-                "requests": await pypi.package("requests"),
-                "is-number": await npm.package("is-number"),
-                "@types/node": await npm.package("@types/node"),
-                "request": await npm.package("request"),
-            }
-        return {name: info for name, info in found.items() if info is not None}
-
-    import tempfile
+            found = {name: await pypi.package(name) for name in ("six", "requests")}
+            for name in NPM_PACKUMENTS:
+                found[name] = await npm.package(name)
+        return found
 
     with tempfile.TemporaryDirectory() as folder:
         infos = asyncio.run(fetch(Path(folder)))
-    assert len(infos) == 5
-    return {name: _enriched(info) for name, info in infos.items()}
+    return {name: _completed(info) for name, info in infos.items() if info is not None}
 
 
-def _enriched(info: PackageInfo) -> PackageInfo:
-    """The recorded package with its keywords and classifiers as recorded, and provenance,
-    publisher and maintainers in the shape their registries publish them."""
+def _completed(info: PackageInfo) -> PackageInfo:
+    """The package as read, with what the client or the recording lacks filled in the shape
+    the registry publishes it: keywords and classifiers from the recording, provenance of the
+    latest version, publisher and maintainers. What the client read is kept."""
     latest = info.latest
     assert latest is not None
     version = info.versions[latest]
@@ -104,39 +103,36 @@ def _enriched(info: PackageInfo) -> PackageInfo:
             )
             for file in version.files
         )
-        return replace(
-            info,
-            versions={**info.versions, latest: replace(version, provenance=provenance)},
-            keywords=tuple(k.lower() for k in (recorded.get("keywords") or "").split(",") if k),
-            classifiers=tuple(recorded["classifiers"]),
-            maintainers=(f"{info.name}-maintainer", "release-bot"),
-            description=True,
-            created=min(v.released for v in info.versions.values() if v.released is not None),
+        keywords = tuple(k.lower() for k in (recorded.get("keywords") or "").split(",") if k)
+        classifiers = tuple(recorded["classifiers"])
+        maintainers: tuple[str, ...] = (f"{info.name}-maintainer", "release-bot")
+        publisher = None
+    else:
+        manifest = load(f"npm/{NPM_PACKUMENTS[info.name]}.json")["versions"][latest]
+        provenance = (
+            ProvenanceRef(
+                kind="npm",
+                url=f"https://npm.test/-/npm/v1/attestations/{info.name}@{latest}",
+                predicate_type="https://slsa.dev/provenance/v1",
+            ),
         )
-    packument_file = {"@types/node": "types-node"}.get(info.name, info.name)
-    manifest = load(f"npm/{packument_file}.json")["versions"][latest]
+        keywords = tuple(k.lower() for k in manifest.get("keywords") or ())
+        classifiers = ()
+        maintainers = ("maintainer",)
+        publisher = "maintainer"
+    version = replace(
+        version,
+        provenance=version.provenance if version.provenance is not None else provenance,
+        published_by=version.published_by or publisher,
+    )
     return replace(
         info,
-        versions={
-            **info.versions,
-            latest: replace(
-                version,
-                provenance=(
-                    ProvenanceRef(
-                        kind="npm",
-                        url=f"https://npm.test/-/npm/v1/attestations/{info.name}@{latest}",
-                        predicate_type="https://slsa.dev/provenance/v1",
-                        source_repository=info.source_repository,
-                        workflow=".github/workflows/publish.yml",
-                    ),
-                ),
-                published_by="types" if info.name.startswith("@types/") else "maintainer",
-                install_scripts=("postinstall",) if info.name == "request" else (),
-            ),
-        },
-        keywords=tuple(k.lower() for k in manifest.get("keywords") or ()),
-        maintainers=("maintainer", "types") if info.name.startswith("@") else ("maintainer",),
-        organization="types" if info.name.startswith("@types/") else None,
+        versions={**info.versions, latest: version},
+        keywords=info.keywords or keywords,
+        classifiers=info.classifiers or classifiers,
+        maintainers=info.maintainers if info.maintainers is not None else maintainers,
+        created=info.created
+        or min(v.released for v in info.versions.values() if v.released is not None),
     )
 
 
@@ -233,12 +229,10 @@ def test_facts_round_trip_with_full_metadata(scores: ScoreStore) -> None:
     info = loaded.info
     assert info is not None
     assert info.provenance is not None
-    assert [p.filename for p in info.provenance] == [
-        "requests-2.34.2-py3-none-any.whl",
-        "requests-2.34.2.tar.gz",
-    ]
-    assert info.provenance[0].predicate_type == "https://docs.pypi.org/attestations/publish/v1"
-    assert loaded.package.maintainers == ("requests-maintainer", "release-bot")
+    assert info.provenance == requests.versions["2.34.2"].provenance
+    assert {p.filename for p in info.provenance} == {f.filename for f in info.files}
+    assert loaded.package.maintainers == requests.maintainers
+    assert loaded.package.maintainers
     assert "Topic :: Internet :: WWW/HTTP" in loaded.package.classifiers
     # Datetimes come back aware, in UTC, to the microsecond.
     assert info.released == datetime(2026, 5, 14, 19, 25, 26, 443000, tzinfo=UTC)
@@ -265,6 +259,27 @@ def test_scoped_npm_package_round_trip(scores: ScoreStore) -> None:
     assert loaded.package is not None
     assert loaded.package.organization == "types"
     assert "4.0.22-alpha" in loaded.package.versions
+
+
+def test_npm_provenance_on_every_version_round_trips(scores: ScoreStore) -> None:
+    core = registry_packages()["@sigstore/core"]
+    facts = facts_of(core, popularity=9_000_000)
+    scores.save_facts(facts)
+    loaded = scores.load_facts(PackageKey("npm", "@sigstore/core", core.latest or ""))
+    assert loaded == facts.trimmed()
+    assert loaded is not None
+    assert loaded.package is not None
+    # Other versions keep their provenance refs and publisher; only files are dropped.
+    for number, stored in loaded.package.versions.items():
+        assert stored.provenance == core.versions[number].provenance
+        assert stored.published_by == core.versions[number].published_by
+        assert stored.released == core.versions[number].released
+    assert any(
+        ref.predicate_type != "https://slsa.dev/provenance/v1"
+        for info in loaded.package.versions.values()
+        for ref in info.provenance or ()
+    ), "the recording has an older predicate on its first version"
+    assert loaded.package.created == core.created
 
 
 def test_unknown_package_facts_store_and_load(scores: ScoreStore, db: Database) -> None:
@@ -325,6 +340,12 @@ def test_save_many_across_write_batches_keeps_the_last_duplicate(
     assert indexed == 1_100
     assert len(others) == 1_099
     assert others[0] == "npm/is-number-0007"  # most popular first
+    # Batched loads keep the order asked, across batches, and skip versions never stored.
+    asked = [*reversed(keys), PackageKey("npm", "is-number-0001", "6.0.0"), keys[3]]
+    loaded = list(scores.load_many(asked))
+    assert [key for key, _ in loaded] == [*reversed(keys), keys[3]]
+    assert all((f.name, f.version) == (k.name, k.version) for k, f in loaded)
+    assert loaded[-1][1] == scores.load_facts(keys[3])
     row, terms = package_row(db, "npm", "is-number-0500")
     assert row is not None
     assert row.popularity == 500

@@ -312,6 +312,31 @@ class ScoreStore:
             ).scalar()
         return None if data is None else PackageFacts.from_json(data)
 
+    def load_many(
+        self, keys: Iterable[PackageKey]
+    ) -> Generator[tuple[PackageKey, PackageFacts], None, None]:
+        """The stored facts of ``keys``, in their order, read a few hundred at a time.
+
+        Versions without stored facts are skipped. Several times faster than
+        :meth:`load_facts` per key (one query per batch instead of one per version).
+        """
+        columns = tuple_(_FACTS.c.ecosystem, _FACTS.c.name, _FACTS.c.version)
+        with self.db.session() as session:
+            for chunk in _chunks(keys, _IN_CHUNK):
+                wanted = list(dict.fromkeys((k.ecosystem, k.name, k.version) for k in chunk))
+                found = {
+                    (eco, name, version): data
+                    for eco, name, version, data in session.execute(
+                        select(
+                            _FACTS.c.ecosystem, _FACTS.c.name, _FACTS.c.version, _FACTS.c.facts
+                        ).where(columns.in_(wanted))
+                    )
+                }
+                for key in chunk:
+                    data = found.get((key.ecosystem, key.name, key.version))
+                    if data is not None:
+                        yield key, PackageFacts.from_json(data)
+
     def iter_facts(
         self, *, ecosystem: str | None = None, limit: int | None = None
     ) -> Generator[PackageFacts, None, None]:
