@@ -97,7 +97,7 @@ def _completed(info: PackageInfo) -> PackageInfo:
                 kind="pep740",
                 url=f"https://pypi.test/integrity/{info.name}/{latest}/{file.filename}/provenance",
                 filename=file.filename,
-                predicate_type="https://docs.pypi.org/attestations/publish/v1",
+                predicate_type="https://docs.pypi.test/attestations/publish/v1",
                 source_repository=info.source_repository,
                 workflow="publish.yml",
             )
