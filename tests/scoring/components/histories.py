@@ -1,11 +1,11 @@
 """Real-shaped package histories for the component tests, and builders of their facts.
 
-Release dates follow the packages' public histories (a subset of versions for the long ones);
-they are exact for the well-documented events (the ``event-stream`` takeover of September 2018,
-the ``ua-parser-js`` hijack of 22 October 2021, the ``requests`` 2.32.0 yank) and otherwise right
-to the month or so. Publishers and maintainers are as the registries showed them at the time
-where it matters to a test (``event-stream``: dominictarr, then right9ctrl). They are test data,
-not a reference.
+Release dates follow the packages' public histories (a subset of versions for the long ones).
+``six`` and the ``requests`` releases also in ``tests/fixtures/registry/pypi`` are dated as
+recorded there; the well-documented events (the ``event-stream`` takeover of September 2018,
+the ``ua-parser-js`` hijack of 22 October 2021) to the day; the rest right to the month or so.
+Publishers and maintainers are as the registries showed them at the time where it matters to a
+test (``event-stream``: dominictarr, then right9ctrl). They are test data, not a reference.
 """
 
 from __future__ import annotations
@@ -85,24 +85,31 @@ def with_version(info: PackageInfo, version: str, **changes: Any) -> PackageInfo
 # --- PyPI ------------------------------------------------------------------------------------
 
 SIX_RELEASES: list[Release] = [
-    ("1.0.0", "2011-11-22"),
-    ("1.1.0", "2012-01-12"),
-    ("1.2.0", "2012-09-01"),
+    # Every release, dated by its first upload (as in tests/fixtures/registry/pypi/six.json).
+    ("0.9.0", "2010-06-29"),
+    ("0.9.1", "2010-06-30"),
+    ("0.9.2", "2010-07-05"),
+    ("1.0b1", "2010-11-20"),
+    ("1.0.0", "2011-03-15"),
+    ("1.1.0", "2011-11-23"),
+    ("1.2.0", "2012-08-28"),
     ("1.3.0", "2013-03-18"),
     ("1.4.0", "2013-09-01"),
     ("1.4.1", "2013-09-02"),
     ("1.5.0", "2014-01-05"),
+    ("1.5.1", "2014-01-05T05:15:14"),
     ("1.5.2", "2014-01-06"),
-    ("1.6.0", "2014-03-13"),
-    ("1.6.1", "2014-03-14"),
-    ("1.7.0", "2014-06-07"),
-    ("1.7.2", "2014-06-09"),
-    ("1.7.3", "2014-07-04"),
+    ("1.6.0", "2014-03-14"),
+    ("1.6.1", "2014-03-14T03:39:35"),
+    ("1.7.0", "2014-06-08"),
+    ("1.7.1", "2014-06-09"),
+    ("1.7.2", "2014-06-09T04:15:38"),
+    ("1.7.3", "2014-06-29"),
     ("1.8.0", "2014-09-11"),
     ("1.9.0", "2015-01-02"),
     ("1.10.0", "2015-10-07"),
     ("1.11.0", "2017-09-17"),
-    ("1.12.0", "2018-12-09"),
+    ("1.12.0", "2018-12-10"),
     ("1.13.0", "2019-11-05"),
     ("1.14.0", "2020-01-15"),
     ("1.15.0", "2020-05-21"),
@@ -162,10 +169,10 @@ REQUESTS_RELEASES: list[Release] = [
     ),
     (
         "2.32.1",
-        "2024-05-21",
+        "2024-05-20T22:08:45",
         {"yanked": True, "yanked_reason": "Yanked due to conflicts with CVE-2024-35195 mitigation"},
     ),
-    ("2.32.2", "2024-05-21"),
+    ("2.32.2", "2024-05-21T17:42:00"),
     ("2.32.3", "2024-05-29"),
 ]
 

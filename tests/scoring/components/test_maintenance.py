@@ -8,6 +8,7 @@ from stockade.scoring.components.maintenance import BASE, MAINTENANCE
 from stockade.scoring.model import ComponentName, Confidence, FlagLevel
 from tests.scoring.components.histories import (
     LEFT_PAD_DEPRECATION,
+    SIX_RELEASES,
     assert_adds_up,
     codes,
     event_stream,
@@ -58,7 +59,9 @@ def test_an_active_package_scores_ten() -> None:
 def test_versions_published_after_the_facts_are_ignored() -> None:
     component = MAINTENANCE(facts(six(), "1.13.0", "2020-01-01"))
     assert "(1.13.0)" in evidence(component, "latest-release").message
-    assert evidence(component, "releases").value == 19
+    # 25 of the 29 releases: 1.14.0 to 1.17.0 came later.
+    assert evidence(component, "releases").value == 25
+    assert len(SIX_RELEASES) == 29
 
 
 def test_a_yanked_version_is_flagged_and_penalised() -> None:
