@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from stockade.ecosystems.graph import DependencyGraph, NodeKey
 from stockade.intel.findings import Finding
 from stockade.intel.osv.source import PackageQuery
+from stockade.scoring.facts import PackageFacts
 from stockade.scoring.interface import PackageKey, ScoreStore
 from stockade.scoring.service import Gatherer, refresh_same_origin, score_facts
 from stockade.scoring.validate import Target
@@ -53,17 +54,12 @@ class DependencyScorer:
     ) -> dict[PackageQuery, ScoreInfo]:
         """The score of each version that has (or, when fetching is allowed, gets) facts."""
         out: dict[PackageQuery, ScoreInfo] = {}
-        missing: list[PackageQuery] = []
-        for query in queries:
-            facts = None
-            if self._store is not None:
-                facts = self._store.load_facts(
-                    PackageKey(query.ecosystem.value, query.name, query.version)
-                )
-            if facts is None:
-                missing.append(query)
-                continue
-            out[query] = self._score(facts, findings.get(query, ()))
+        if self._store is not None:
+            by_key = {PackageKey(q.ecosystem.value, q.name, q.version): q for q in queries}
+            for key, facts in self._store.load_many(by_key):
+                query = by_key[key]
+                out[query] = self._score(facts, findings.get(query, ()))
+        missing = [q for q in queries if q not in out]
         if missing and self._gatherer is not None:
             gate = asyncio.Semaphore(self._concurrency)
             gatherer = self._gatherer
@@ -84,10 +80,7 @@ class DependencyScorer:
             await asyncio.gather(*(one(q) for q in missing))
         return out
 
-    def _score(self, facts: object, findings: Sequence[Finding]) -> ScoreInfo:
-        from stockade.scoring.facts import PackageFacts
-
-        assert isinstance(facts, PackageFacts)
+    def _score(self, facts: PackageFacts, findings: Sequence[Finding]) -> ScoreInfo:
         facts = replace(facts, findings=tuple(findings), as_of=self._now)
         if self._store is not None:
             facts = refresh_same_origin(facts, self._store)

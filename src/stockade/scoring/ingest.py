@@ -176,10 +176,7 @@ def rescore(
     """Phase 2: the reports of stored versions, with the same-origin index as it is now."""
     now = now or datetime.now(UTC)
     reports: list[TrustReport] = []
-    for key in keys:
-        facts = store.load_facts(key)
-        if facts is None:
-            continue
+    for _key, facts in store.load_many(keys):
         report = rescore_one(facts, store, now=now)
         reports.append(report)
         if on_done is not None:

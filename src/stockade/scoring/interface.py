@@ -74,6 +74,11 @@ class ScoreStore(Protocol):
         """The stored facts of a version, if any."""
         ...
 
+    def load_many(self, keys: Iterable[PackageKey]) -> Iterator[tuple[PackageKey, PackageFacts]]:
+        """The stored facts of ``keys`` in their order, batched; keys without facts are
+        skipped."""
+        ...
+
     def iter_facts(
         self, *, ecosystem: str | None = None, limit: int | None = None
     ) -> Iterator[PackageFacts]:

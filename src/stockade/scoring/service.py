@@ -94,7 +94,7 @@ class Gatherer:
                 version=target.version,
             )
         problems: list[str] = []
-        package = await self._with_provenance(registry, package, problems)
+        package = await self._with_provenance(registry, package, version, problems)
         facts = replace(base, package=package, version=version, name=package.name)
         findings = await self._findings(facts, problems)
         archive = None
@@ -128,8 +128,10 @@ class Gatherer:
 
     @staticmethod
     async def _with_provenance(
-        registry: Registry, package: PackageInfo, problems: list[str]
+        registry: Registry, package: PackageInfo, version: str, problems: list[str]
     ) -> PackageInfo:
+        """The package with provenance references filled where the registry gives them apart
+        (PyPI's index), and the publisher the scored version's attestation claims."""
         enrich = getattr(registry, "with_provenance", None)
         if enrich is None:
             return package
@@ -138,7 +140,26 @@ class Gatherer:
         except StockadeError as exc:
             problems.append(f"provenance not read: {exc}")
             return package
-        return enriched
+        info = enriched.versions.get(version)
+        claim = getattr(registry, "attestation_publisher", None)
+        if claim is None or info is None or not info.provenance:
+            return enriched
+        first = info.provenance[0]
+        if first.url is None or first.source_repository is not None:
+            return enriched
+        try:
+            publisher = await claim(first.url)
+        except StockadeError as exc:
+            problems.append(f"provenance publisher not read: {exc}")
+            return enriched
+        if publisher is None:
+            return enriched
+        repository, workflow = publisher
+        refs = tuple(
+            replace(ref, source_repository=repository, workflow=workflow) for ref in info.provenance
+        )
+        versions = {**enriched.versions, version: replace(info, provenance=refs)}
+        return replace(enriched, versions=versions)
 
     async def _findings(
         self, facts: PackageFacts, problems: list[str]
