@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 SHARED ?= ../shared/data
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck pytest bench bench-scan clean
+.PHONY: run test lint typecheck pytest bench bench-scan bench-score clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,3 +42,9 @@ clean:
 # Archive analysis quality and speed on real packages (live downloads; not part of `make test`).
 bench-scan: $(STAMP)
 	$(BIN)/python -m benchmarks.scan
+
+# Trust scores of 1,000 PyPI and 500 npm popular packages (live registry metadata), scoring
+# speed from the store, and typosquatting recall / false flags. Writes benchmarks/results/.
+bench-score: $(STAMP)
+	$(BIN)/python -m benchmarks.names
+	$(BIN)/python -m benchmarks.score
