@@ -33,6 +33,9 @@ PACKAGE_KEYS = [
     "spec",
     "error",
     "findings",
+    "score",
+    "score_flags",
+    "weakest",
 ]
 FINDING_KEYS = [
     "id",
@@ -75,6 +78,8 @@ def test_summary(full_report: Report) -> None:
         "by_severity": {"critical": 2, "high": 1, "medium": 1, "low": 1, "unknown": 1},
         "malicious": 1,
         "errors": 1,
+        "min_score": None,
+        "below_min_score": [],
     }
 
 
@@ -164,3 +169,26 @@ def test_output_is_indented_and_stable(full_report: Report) -> None:
     shuffled = sample.full()
     shuffled.packages.reverse()
     assert JsonFormatter().render(shuffled) == text
+
+
+def test_scores_and_min_score(full_report: Report) -> None:
+    from dataclasses import replace
+
+    full_report.packages = [
+        replace(p, score=2.5, score_flags=("typosquat",))
+        if p.name == "evil-colors"
+        else replace(p, score=8.0, weakest="evil-colors@1.4.1", weakest_score=2.5)
+        if p.name == "@scope/widget"
+        else p
+        for p in full_report.packages
+    ]
+    full_report.min_score = 4.0
+    data = _render(full_report)
+    packages = {p["name"]: p for p in data["packages"]}
+    assert packages["evil-colors"]["score"] == 2.5
+    assert packages["evil-colors"]["score_flags"] == ["typosquat"]
+    assert packages["@scope/widget"]["weakest"] == {"package": "evil-colors@1.4.1", "score": 2.5}
+    assert packages["pytest"]["score"] is None and packages["pytest"]["weakest"] is None
+    assert data["summary"]["min_score"] == 4.0
+    assert data["summary"]["below_min_score"] == ["pkg:npm/evil-colors@1.4.1"]
+    assert full_report.fails(None)

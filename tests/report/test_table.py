@@ -97,3 +97,29 @@ def test_color_only_when_asked(full_report: Report) -> None:
 def test_markup_in_summaries_is_shown_verbatim(full_report: Report) -> None:
     text = _render(full_report, 160)
     assert "<mixin> [deep]" in text
+
+
+def test_trust_scores_table_shows_direct_dependencies_and_weakest_links(
+    full_report: Report,
+) -> None:
+    from dataclasses import replace
+
+    full_report.packages = [
+        replace(p, score=2.5, score_flags=("typosquat",))
+        if p.name == "evil-colors"
+        else replace(p, score=8.0, weakest="evil-colors@1.4.1", weakest_score=2.5)
+        if p.name == "@scope/widget"
+        else p
+        for p in full_report.packages
+    ]
+    full_report.scored = True
+    full_report.min_score = 4.0
+    text = _render(full_report)
+    assert "Trust scores" in text
+    table = text[text.index("Trust scores") :]
+    widget = next(line for line in table.splitlines() if "@scope/widget" in line)
+    assert "8.0" in widget and "evil-colors@1.4.1 2.5" in widget
+    evil = next(line for line in table.splitlines() if "evil-colors npm" in line)
+    assert "2.5 < min" in evil and "typosquat" in evil and "(transitive)" in evil
+    assert "1 package below the minimum trust score 4" in text
+    assert "Trust scores" not in _render(replace(full_report, scored=False))
