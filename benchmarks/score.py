@@ -95,7 +95,9 @@ async def _gather(targets: Sequence[Any], db: Any, store: Any, scan: bool) -> di
                 else None,
                 store=store,
             )
-            stats = await gather_all(targets, gatherer, store, journal, concurrency=16, on_done=tick)
+            stats = await gather_all(
+                targets, gatherer, store, journal, concurrency=16, on_done=tick
+            )
     return {
         "targets": stats.total,
         "gathered": stats.scored,
@@ -158,9 +160,7 @@ def _quality(reports: Sequence[Any]) -> dict[str, Any]:
         "median": {e: statistics.median(v) for e, v in sorted(by_eco.items())},
         "histogram": {f"{b}-{b + 1}": buckets.get(b, 0) for b in range(10)},
         "flags": dict(flags.most_common()),
-        "low": [
-            {"package": r.purl, "score": r.score, "reasons": list(r.reasons[:3])} for r in low
-        ],
+        "low": [{"package": r.purl, "score": r.score, "reasons": list(r.reasons[:3])} for r in low],
         "lowest_20": [
             {"package": r.purl, "score": r.score, "reasons": list(r.reasons[:2])}
             for r in sorted(scored, key=lambda r: (r.score, r.purl))[:20]
@@ -183,7 +183,8 @@ def _markdown(result: dict[str, Any]) -> str:
         f"{NPM_COUNT}); archives scanned: {result['scan']}; gathered in {g.get('seconds', '-')} s "
         f"({g.get('unknown', 0)} unknown to the registry, {g.get('failed', 0)} failed).",
         f"- Scored: {q.get('scored', '-')}; **below {LOW:g}: {q.get('below_3', '-')} "
-        f"({100 * (q.get('below_3_share') or 0):.2f}%, target at most {100 * LOW_SHARE_TARGET:g}%)**.",
+        f"({100 * (q.get('below_3_share') or 0):.2f}%, "
+        f"target at most {100 * LOW_SHARE_TARGET:g}%)**.",
         f"- Median score: {q.get('median', {})}.",
         f"- Histogram: {q.get('histogram', {})}.",
         f"- Flags raised: {q.get('flags', {})}.",
@@ -223,8 +224,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from stockade.ecosystems.interface import Ecosystem
     from stockade.scoring.combine import MODEL_VERSION
-    from stockade.scoring.validate import Target
     from stockade.scoring.names.popular import popular_names
+    from stockade.scoring.validate import Target
 
     db, store_type = _store(args.fresh)
     store = store_type(db)
@@ -236,8 +237,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.offline:
         print(f"OSV records in the store: {_import_osv(db)}", file=sys.stderr)
         targets = [
-            Target(Ecosystem.PYPI, n, None, n) for n in list(popular_names(Ecosystem.PYPI))[: args.pypi]
-        ] + [Target(Ecosystem.NPM, n, None, n) for n in list(popular_names(Ecosystem.NPM))[: args.npm]]
+            Target(Ecosystem.PYPI, n, None, n)
+            for n in list(popular_names(Ecosystem.PYPI))[: args.pypi]
+        ] + [
+            Target(Ecosystem.NPM, n, None, n)
+            for n in list(popular_names(Ecosystem.NPM))[: args.npm]
+        ]
         result["gather"] = asyncio.run(_gather(targets, db, store, args.scan))
         print(f"gathered: {result['gather']}", file=sys.stderr)
     reports, speed = _rescore(store)
