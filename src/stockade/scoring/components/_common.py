@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
+from operator import itemgetter
+from typing import Any, NamedTuple
 
 from packageurl import PackageURL
 
@@ -29,6 +30,7 @@ from stockade.scoring.model import (
 
 DAYS_PER_YEAR = 365.25
 DAYS_PER_MONTH = DAYS_PER_YEAR / 12
+SECONDS_PER_YEAR = DAYS_PER_YEAR * 86400
 
 
 def aware(when: datetime) -> datetime:
@@ -53,21 +55,50 @@ def span(length: float) -> str:
     return f"{length:.1f} years"
 
 
-def published(facts: PackageFacts) -> list[VersionInfo]:
+class Dated(NamedTuple):
+    """A published version and when it was published (with a time zone)."""
+
+    when: datetime
+    info: VersionInfo
+    stamp: float
+    """``when`` as POSIX seconds, for quick arithmetic."""
+
+
+_LAST_PUBLISHED: list[tuple[PackageFacts, tuple[Dated, ...]]] = []
+"""The facts last asked of :func:`published` and the answer (components of one report ask
+for the same facts in turn); replaced whole, so threads see one pair or the other."""
+
+
+def published(facts: PackageFacts) -> list[Dated]:
     """The package's dated versions published up to ``facts.as_of``, oldest first.
 
-    Versions published at the same moment are ordered by the ecosystem's version order.
+    Versions published at the same moment are ordered by the ecosystem's version order. The
+    answer for the last facts asked is kept (facts are immutable).
     """
     if facts.package is None:
         return []
-    scheme = get(facts.ecosystem).versions
+    last = next(iter(_LAST_PUBLISHED), None)
+    if last is not None and last[0] is facts:
+        return list(last[1])
     as_of = aware(facts.as_of)
-    dated = [
-        v
-        for v in facts.package.versions.values()
-        if v.released is not None and aware(v.released) <= as_of
-    ]
-    return sorted(dated, key=lambda v: (aware(v.released or as_of), scheme.key(v.version)))
+    dated: list[Dated] = []
+    for info in facts.package.versions.values():
+        when = info.released
+        if when is not None:
+            if when.tzinfo is None:
+                when = when.replace(tzinfo=UTC)
+            if when <= as_of:
+                dated.append(Dated(when, info, when.timestamp()))
+    dated.sort(key=itemgetter(0))
+    key = get(facts.ecosystem).versions.key
+    start = 0
+    for end in range(1, len(dated) + 1):
+        if end == len(dated) or dated[end].when != dated[start].when:
+            if end - start > 1:
+                dated[start:end] = sorted(dated[start:end], key=lambda d: key(d.info.version))
+            start = end
+    _LAST_PUBLISHED[:] = [(facts, tuple(dated))]
+    return dated
 
 
 def repository_key(url: str | None) -> str | None:

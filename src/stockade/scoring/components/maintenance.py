@@ -37,11 +37,15 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from functools import lru_cache
 from itertools import pairwise
 
 from stockade.ecosystems import get
 from stockade.ecosystems.interface import PackageInfo, VersionInfo, VersionScheme
 from stockade.scoring.components._common import (
+    DAYS_PER_YEAR,
+    SECONDS_PER_YEAR,
+    Dated,
     Scorecard,
     aware,
     listing,
@@ -72,19 +76,16 @@ AUTOMATION_PUBLISHERS = frozenset({"github actions", "gitlab ci"})
 """Accounts a registry shows for trusted publishing from CI, not a person."""
 
 _NUMBERS = re.compile(r"^[vV=]?(?:\d+!)?(\d+)(?:\.(\d+))?")
+_NO_NUMBERS = (-1, -1)
 
 
-def _numbers(version: str) -> tuple[int, int] | None:
-    """Major and minor of a version, when it starts with numbers."""
+@lru_cache(maxsize=65536)
+def _numbers(version: str) -> tuple[int, int]:
+    """Major and minor of a version; ``(-1, -1)`` when it does not start with numbers."""
     match = _NUMBERS.match(version.strip())
     if match is None:
-        return None
+        return _NO_NUMBERS
     return int(match.group(1)), int(match.group(2) or 0)
-
-
-def _released(info: VersionInfo) -> datetime:
-    assert info.released is not None  # published() keeps dated versions only
-    return aware(info.released)
 
 
 class MaintenanceScorer:
@@ -102,21 +103,21 @@ class MaintenanceScorer:
             return Component.unknown(self.name, "The registry gives no release dates.")
         as_of = aware(facts.as_of)
         card = Scorecard(BASE)
-        latest_age = years(as_of, _released(history[-1]))
-        first = _released(history[0])
+        latest_age = years(as_of, history[-1].when)
+        first = history[0].when
         if package.created is not None and aware(package.created) < first:
             first = aware(package.created)
         project_age = years(as_of, first)
         mature = project_age >= MATURE_YEARS and len(history) >= MATURE_RELEASES
-        _recency(card, history[-1], latest_age, mature)
+        _recency(card, history[-1].info, latest_age, mature)
         _history(card, project_age, len(history))
         _cadence(card, history, as_of)
-        info = facts.info
         _states(card, facts, package, history)
-        scheme = get(facts.ecosystem).versions
+        info = facts.info
         if info is not None and info.released is not None:
-            _dormancy(card, info, history, as_of)
-            _anomalies(card, info, history, scheme)
+            when = aware(info.released)
+            _dormancy(card, when, history, as_of)
+            _anomalies(card, info, when, history, get(facts.ecosystem).versions)
         _people(card, facts, package, history)
         confidence = (
             Confidence.HIGH
@@ -166,7 +167,7 @@ def _history(card: Scorecard, age: float, count: int) -> None:
         impact = 1.0
     elif age >= 1:
         impact = 0.5
-    elif age * 365.25 < 90:
+    elif age * DAYS_PER_YEAR < 90:
         impact = -1.0
     else:
         impact = 0.0
@@ -182,9 +183,10 @@ def _history(card: Scorecard, age: float, count: int) -> None:
     card.add("releases", f"The registry lists {plural(count, 'dated release')}.", impact, count)
 
 
-def _cadence(card: Scorecard, history: Sequence[VersionInfo], as_of: datetime) -> None:
-    last_12 = sum(1 for v in history if years(as_of, _released(v)) <= 1)
-    last_24 = sum(1 for v in history if years(as_of, _released(v)) <= 2)
+def _cadence(card: Scorecard, history: Sequence[Dated], as_of: datetime) -> None:
+    now = as_of.timestamp()
+    last_12 = sum(1 for d in history if now - d.stamp <= SECONDS_PER_YEAR)
+    last_24 = sum(1 for d in history if now - d.stamp <= 2 * SECONDS_PER_YEAR)
     impact = 1.0 if last_12 >= 3 else 0.5 if last_12 >= 1 else 0.0
     card.add(
         "cadence",
@@ -195,7 +197,7 @@ def _cadence(card: Scorecard, history: Sequence[VersionInfo], as_of: datetime) -
 
 
 def _states(
-    card: Scorecard, facts: PackageFacts, package: PackageInfo, history: Sequence[VersionInfo]
+    card: Scorecard, facts: PackageFacts, package: PackageInfo, history: Sequence[Dated]
 ) -> None:
     info = facts.info
     if info is not None and info.yanked:
@@ -223,7 +225,7 @@ def _states(
             latest.deprecated,
         )
         card.warn("deprecated", f"{facts.name} is deprecated: {latest.deprecated}")
-    yanked = [v.version for v in history if v.yanked]
+    yanked = [d.info.version for d in history if d.info.yanked]
     if yanked:
         heavy = len(history) >= 4 and len(yanked) * 4 >= len(history)
         card.add(
@@ -234,37 +236,37 @@ def _states(
         )
 
 
-def _dormancy(
-    card: Scorecard, info: VersionInfo, history: Sequence[VersionInfo], as_of: datetime
-) -> None:
-    resumed: tuple[VersionInfo, float] | None = None
+def _dormancy(card: Scorecard, when: datetime, history: Sequence[Dated], as_of: datetime) -> None:
+    resumed: tuple[Dated, float] | None = None
+    dormant = DORMANT_YEARS * SECONDS_PER_YEAR
     for before, after in pairwise(history):
-        gap = years(_released(after), _released(before))
-        if gap >= DORMANT_YEARS:
-            resumed = (after, gap)
+        if after.stamp - before.stamp >= dormant:
+            resumed = (after, after.stamp - before.stamp)
     if resumed is None:
         return
     release, gap = resumed
-    if as_of - _released(release) > timedelta(days=RESUMED_DAYS):
+    if as_of - release.when > timedelta(days=RESUMED_DAYS):
         return
-    ago = (as_of - _released(release)).days
-    if aware(info.released or as_of) >= _released(release):
+    ago = plural((as_of - release.when).days, "day")
+    gap_years = gap / SECONDS_PER_YEAR
+    version = release.info.version
+    if when >= release.when:
         card.add(
             "dormant-then-release",
-            f"No release for {span(gap)}, then {release.version} {plural(ago, 'day')} ago: "
+            f"No release for {span(gap_years)}, then {version} {ago} ago: "
             "the pattern of a taken-over package.",
             -3.0,
-            {"gap_years": round(gap, 2), "resumed_with": release.version},
+            {"gap_years": round(gap_years, 2), "resumed_with": version},
         )
         card.warn(
             "dormant-then-release",
-            f"The package had no release for {span(gap)} before {release.version}, "
-            f"published {plural(ago, 'day')} ago; check who publishes it now.",
+            f"The package had no release for {span(gap_years)} before {version}, "
+            f"published {ago} ago; check who publishes it now.",
         )
     else:
         card.add(
             "resumed-after-dormancy",
-            f"The package resumed releasing with {release.version} after {span(gap)} without "
+            f"The package resumed releasing with {version} after {span(gap_years)} without "
             "a release; this older version predates that.",
         )
 
@@ -279,28 +281,37 @@ def _calendar_like(major: int, when: datetime) -> bool:
 
 
 def _anomalies(
-    card: Scorecard, info: VersionInfo, history: Sequence[VersionInfo], scheme: VersionScheme
+    card: Scorecard,
+    info: VersionInfo,
+    when: datetime,
+    history: Sequence[Dated],
+    scheme: VersionScheme,
 ) -> None:
-    numbers = _numbers(info.version)
-    if numbers is None:
+    major = _numbers(info.version)[0]
+    if major < 0:
         return
-    major = numbers[0]
-    line = [v for v in history if (_numbers(v.version) or (-1, -1))[0] == major]
-    opening = min(line, key=_released) if line else info
-    opened = _released(opening)
-    before = [n[0] for v in history if _released(v) < opened and (n := _numbers(v.version))]
+    opening = next((d for d in history if _numbers(d.info.version)[0] == major), None)
+    if opening is None or opening.when > when:
+        opening = Dated(when, info, when.timestamp())
+    before: list[int] = []
+    for dated in history:  # oldest first: the releases before the line opened
+        if dated.when >= opening.when:
+            break
+        if (number := _numbers(dated.info.version)[0]) >= 0:
+            before.append(number)
+    opened = opening.info.version
     if not before:
-        if major >= FIRST_RELEASE_MAJOR and not _calendar_like(major, opened):
-            _jump(card, info.version, f"the first release of the package is {opening.version}")
+        if major >= FIRST_RELEASE_MAJOR and not _calendar_like(major, opening.when):
+            _jump(card, info.version, f"the first release of the package is {opened}")
     else:
         top = max(before)
         if (
             major - top >= JUMP_MAJORS
             and major >= 2 * (top + 1)
-            and not _calendar_like(major, opened)
+            and not _calendar_like(major, opening.when)
         ):
-            _jump(card, info.version, f"major {top} was the highest before {opening.version}")
-    _order(card, info, history, scheme)
+            _jump(card, info.version, f"major {top} was the highest before {opened}")
+    _order(card, info, when, history, scheme)
 
 
 def _jump(card: Scorecard, version: str, why: str) -> None:
@@ -318,29 +329,34 @@ def _jump(card: Scorecard, version: str, why: str) -> None:
 
 
 def _order(
-    card: Scorecard, info: VersionInfo, history: Sequence[VersionInfo], scheme: VersionScheme
+    card: Scorecard,
+    info: VersionInfo,
+    when: datetime,
+    history: Sequence[Dated],
+    scheme: VersionScheme,
 ) -> None:
-    when = _released(info)
-    earlier = [
-        v
-        for v in history
-        if _released(v) < when and not scheme.is_prerelease(v.version) and v.version != info.version
-    ]
     numbers = _numbers(info.version)
-    if not earlier or numbers is None:
+    if numbers == _NO_NUMBERS:
         return
+    earlier: list[str] = []
+    for dated in history:  # oldest first
+        if dated.when >= when:
+            break
+        earlier.append(dated.info.version)
+    # Only versions whose major.minor is not below ours can be higher: keys for those alone.
     key = scheme.key(info.version)
-    highest = max(earlier, key=lambda v: scheme.key(v.version))
-    if key >= scheme.key(highest.version):
+    higher = [
+        v
+        for v in earlier
+        if _numbers(v) >= numbers and not scheme.is_prerelease(v) and scheme.key(v) > key
+    ]
+    if not higher:
         return
-    same_line = [v for v in earlier if _numbers(v.version) == numbers]
-    same_major = [v for v in earlier if (_numbers(v.version) or (-1, -1))[0] == numbers[0]]
-    above_in_line = [v.version for v in same_line if scheme.key(v.version) > key]
+    above_in_line = [v for v in higher if _numbers(v) == numbers]
     if above_in_line:
-        top = max(above_in_line, key=scheme.key)
-        why = f"{top} of the same line was already published"
-    elif not same_major:
-        why = f"it opens major line {numbers[0]} below {highest.version}"
+        why = f"{max(above_in_line, key=scheme.key)} of the same line was already published"
+    elif all(_numbers(v)[0] != numbers[0] for v in earlier):
+        why = f"it opens major line {numbers[0]} below {max(higher, key=scheme.key)}"
     else:
         return  # a backport to an existing line
     card.add(
@@ -352,7 +368,7 @@ def _order(
 
 
 def _people(
-    card: Scorecard, facts: PackageFacts, package: PackageInfo, history: Sequence[VersionInfo]
+    card: Scorecard, facts: PackageFacts, package: PackageInfo, history: Sequence[Dated]
 ) -> None:
     maintainers = package.maintainers
     if maintainers is not None and maintainers:
@@ -395,38 +411,44 @@ def _people(
                 "publisher-not-maintainer",
                 f"{info.version} was published by {publisher}, no longer a listed maintainer.",
             )
-    _publisher(card, facts, info, publisher, history)
+    _publisher(card, facts, info, when, publisher, history)
 
 
 def _publisher(
     card: Scorecard,
     facts: PackageFacts,
     info: VersionInfo,
+    when: datetime | None,
     publisher: str,
-    history: Sequence[VersionInfo],
+    history: Sequence[Dated],
 ) -> None:
     """Compare the publisher with whoever published most earlier versions."""
-    when = aware(info.released) if info.released else None
-    earlier = [
-        v
-        for v in history
-        if v.published_by
-        and v.version != info.version
-        and (when is None or _released(v) < when)
-        and v.published_by.lower() not in AUTOMATION_PUBLISHERS
-    ]
+    earlier: list[tuple[datetime, str]] = []
+    for dated in history:  # oldest first
+        if when is not None and dated.when >= when:
+            break
+        who = dated.info.published_by
+        if who and dated.info.version != info.version:
+            account = who.lower()
+            if account not in AUTOMATION_PUBLISHERS:
+                earlier.append((dated.when, account))
     if len(earlier) < MIN_PUBLISHED:
         return
-    counts = Counter((v.published_by or "").lower() for v in earlier)
+    counts = Counter(account for _, account in earlier)
     usual, usual_count = counts.most_common(1)[0]
-    if publisher.lower() == usual:
+    mine = publisher.lower()
+    if mine == usual:
         return
-    usual_name = next(v.published_by for v in earlier if (v.published_by or "").lower() == usual)
-    own = [v for v in earlier if (v.published_by or "").lower() == publisher.lower()]
+    usual_name = next(
+        d.info.published_by
+        for d in history
+        if d.info.published_by and d.info.published_by.lower() == usual
+    )
+    own = [moment for moment, account in earlier if account == mine]
     newcomer = not own or (
         len(own) * 4 < len(earlier)
         and when is not None
-        and years(when, min(_released(v) for v in own)) <= NEW_PUBLISHER_YEARS
+        and years(when, min(own)) <= NEW_PUBLISHER_YEARS
     )
     told = (
         f"{info.version} was published by {publisher}, who published {len(own) or 'none'} of "

@@ -50,9 +50,14 @@ def _recent(facts: PackageFacts, info: VersionInfo) -> list[VersionInfo]:
     history = published(facts)
     if info.released is not None:
         when = aware(info.released)
-        history = [v for v in history if aware(v.released or when) <= when]
-    earlier = [v for v in reversed(history) if v.version != info.version]
-    return [info, *earlier[: RECENT - 1]]
+        history = [d for d in history if d.when <= when]
+    earlier: list[VersionInfo] = []
+    for dated in reversed(history):
+        if dated.info.version != info.version:
+            earlier.append(dated.info)
+            if len(earlier) == RECENT - 1:
+                break
+    return [info, *earlier]
 
 
 def _previous(
