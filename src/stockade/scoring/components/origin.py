@@ -34,17 +34,13 @@ otherwise follows the size of the same-origin index (low under 1,000 packages, h
 
 from __future__ import annotations
 
-import importlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import cache
-from types import ModuleType
 
 from rapidfuzz import fuzz
 
-from stockade.ecosystems import get
 from stockade.ecosystems.interface import Ecosystem
 from stockade.scoring.components._common import (
     Scorecard,
@@ -165,23 +161,14 @@ def name_fit(name: str, repository: str) -> Fit:
     return Fit.NEAR if best >= NEAR_RATIO else Fit.NONE
 
 
-@cache
-def _lists_module() -> ModuleType | None:
-    try:
-        return importlib.import_module("stockade.scoring.names.popular")
-    except ImportError:
-        return None
-
-
 def popular_lists(ecosystem: Ecosystem, name: str) -> int | None:
-    """The package's figure in :mod:`stockade.scoring.names.popular`'s lists (``None`` when
-    it is not among them or the lists are not installed)."""
-    module = _lists_module()
-    if module is None:
+    """The package's figure in the popular lists of :mod:`stockade.scoring.names.popular`
+    (``None`` when it is not among them, or when the lists are not installed)."""
+    try:
+        from stockade.scoring.names.popular import popular_names
+    except ImportError:  # pragma: no cover - the lists ship with Stockade
         return None
-    lists = module.popular_names(ecosystem)
-    figure = lists.popularity(get(ecosystem).normalize_name(name))
-    return figure if isinstance(figure, int) else None
+    return popular_names(ecosystem).popularity(name)
 
 
 @dataclass(frozen=True, slots=True)
