@@ -150,3 +150,18 @@ def test_unknown_when_the_registry_does_not_say() -> None:
     assert missing.score is None and "does not list" in missing.summary
     unknown = PROVENANCE(facts(None, None, "2024-06-01", name="no-such-package"))
     assert unknown.score is None
+
+
+def test_a_host_less_claim_is_compared_on_the_declared_forge() -> None:
+    # PEP 740 GitLab publishers name the project as namespace/project, like GitHub ones.
+    ref = ProvenanceRef(kind="pep740", source_repository="pycqa/flake8-gitlab")
+    info = package(
+        Ecosystem.PYPI,
+        "flake8-gitlab",
+        [("1.0.0", "2024-11-01", {"provenance": (ref,)})],
+        source_repository="https://gitlab.com/pycqa/flake8-gitlab",
+    )
+    assert PROVENANCE(facts(info, "1.0.0", "2024-12-01")).score == 8.0
+    other = ProvenanceRef(kind="pep740", source_repository="someone-else/flake8-gitlab")
+    moved = with_version(info, "1.0.0", provenance=(other,))
+    assert flags(PROVENANCE(facts(moved, "1.0.0", "2024-12-01"))) == {"provenance-mismatch"}

@@ -22,6 +22,8 @@ tags needs repository access and is reported as unknown.
 
 from __future__ import annotations
 
+import re
+
 from stockade.ecosystems import get
 from stockade.ecosystems.interface import VersionInfo, VersionScheme
 from stockade.scoring.components._common import (
@@ -58,6 +60,22 @@ def _recent(facts: PackageFacts, info: VersionInfo) -> list[VersionInfo]:
             if len(earlier) == RECENT - 1:
                 break
     return [info, *earlier]
+
+
+_OWNER_REPO = re.compile(r"^[\w.-]+/[\w.-]+$")
+
+
+def _same_repository(claimed: str, declared: str) -> bool:
+    """Whether a provenance claim names the declared repository.
+
+    PEP 740 publishers name the repository as ``owner/name`` on their forge (GitHub, GitLab),
+    so a claim without a host is compared with the declared repository's last two parts.
+    """
+    mine = repository_key(declared) or declared.lower()
+    if _OWNER_REPO.match(claimed.strip()):
+        path = claimed.strip().lower().removesuffix(".git")
+        return mine.endswith("/" + path)
+    return repository_key(claimed) == mine
 
 
 def _previous(
@@ -138,7 +156,7 @@ class ProvenanceScorer:
                 claimed,
             )
             return "Build provenance is published, not yet verified"
-        others = [c for c in claimed if repository_key(c) != repository_key(declared)]
+        others = [c for c in claimed if not _same_repository(c, declared)]
         if not others:
             card.add(
                 "provenance-repository",
