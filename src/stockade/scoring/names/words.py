@@ -1,0 +1,119 @@
+"""The words name confusion is made of: affixes, version tags and lure words.
+
+- **Affixes** are the words packagers put around a name to say which language or runtime it is
+  for (``python-``, ``py``, ``-py``, ``node-``, ``-js``, ``.js``) or what kind of package it is
+  (``-sdk``, ``-api``, ``-client``, ``-lib``, ``-core``). Adding one to a popular name, dropping
+  one from it or trading one for another (``python3-dateutil`` for ``python-dateutil``) is the
+  *affix* technique. Prefixes and suffixes count both as separate words (``python-x``) and glued
+  (``pyx``), except the glued forms listed in :data:`NOT_GLUED`, which would cut real words.
+- **Version tags** (``2``, ``3``, ``v2``) glued or added to a name (``telethon2``).
+- **Lure words** promise something the real package lacks (:data:`PROMISE_WORDS`: ``-secure``,
+  ``-official``, ``-fixed``, ``-latest``) or name what malware offers (:data:`MALWARE_WORDS`:
+  ``selfbot``, ``nuker``, ``grabber``): a popular name combined with one is a combosquat even
+  where combining the name with ordinary words is the ecosystem's naming convention
+  (``django-``, ``eslint-plugin-``).
+"""
+
+from __future__ import annotations
+
+import re
+
+from stockade.ecosystems.interface import Ecosystem
+
+PREFIXES: dict[Ecosystem, tuple[str, ...]] = {
+    Ecosystem.PYPI: ("python3", "python2", "python", "py3", "py2", "py", "pypi", "pip", "lib"),
+    Ecosystem.NPM: ("nodejs", "node", "js", "npm", "lib"),
+}
+"""Words put before a name, longest first."""
+
+SUFFIXES: dict[Ecosystem, tuple[str, ...]] = {
+    Ecosystem.PYPI: ("python3", "python", "py3", "py", "lib", "sdk", "api", "client", "core"),
+    Ecosystem.NPM: ("nodejs", "node", "js", "lib", "sdk", "api", "client", "core"),
+}
+"""Words put after a name, longest first."""
+
+NOT_GLUED = frozenset({"lib", "api", "core", "sdk", "client", "pip", "js"})
+"""Affixes only recognised as separate words: glued, they are mostly part of real words
+(``library``, ``rapid``, ``score``, ``jsdom``)."""
+
+VERSION_TAG = re.compile(r"v?\d{1,2}")
+"""A version tag: ``2``, ``3``, ``v2``, ``12``."""
+
+PROMISE_WORDS = frozenset(
+    {
+        "official",
+        "secure",
+        "security",
+        "safe",
+        "verified",
+        "trusted",
+        "fix",
+        "fixed",
+        "fixes",
+        "patch",
+        "patched",
+        "update",
+        "updated",
+        "updater",
+        "upgrade",
+        "latest",
+        "new",
+        "newest",
+        "pro",
+        "premium",
+        "free",
+        "install",
+        "installer",
+    }
+)
+"""Words promising what the real package lacks (``-secure``, ``-official``, ``-fixed``)."""
+
+MALWARE_WORDS = frozenset(
+    {
+        "selfbot",
+        "nuker",
+        "grabber",
+        "stealer",
+        "tokens",
+        "crack",
+        "cracked",
+        "hack",
+        "hacks",
+        "exploit",
+        "bypass",
+        "unlocked",
+        "spoofer",
+        "cheat",
+        "cheats",
+        "raid",
+    }
+)
+"""Words naming what malware offers (``selfbot``, ``nuker``, ``grabber``)."""
+
+LURE_WORDS = PROMISE_WORDS | MALWARE_WORDS
+"""Words that make a popular name a lure (see the module docstring)."""
+
+LANGUAGE_AFFIXES = frozenset(
+    {
+        "python3",
+        "python2",
+        "python",
+        "py3",
+        "py2",
+        "py",
+        "pypi",
+        "pip",
+        "nodejs",
+        "node",
+        "js",
+        "npm",
+    }
+)
+"""Affixes naming a language or a registry: adding one to a popular name, or trading one
+for another, is a strong sign of imitation (dropping one, or adding ``-sdk``, ``-api`` ...,
+is weak: such names are often a project's own other packages)."""
+
+
+def is_version_tag(word: str) -> bool:
+    """Whether ``word`` is a version tag (``2``, ``v3``)."""
+    return VERSION_TAG.fullmatch(word) is not None
