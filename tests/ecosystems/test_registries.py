@@ -382,6 +382,11 @@ def test_npm_override(npm_home: dict[str, str]) -> None:
         ("https://github.com/owner/repo.git#v1.2.3", "https://github.com/owner/repo"),
         ("https://git.example.test/team/tool.git", "https://git.example.test/team/tool"),
         ("https://github.com/owner", None),
+        (
+            "git+https://github.com:isaacs/node-graceful-fs.git",
+            "https://github.com/isaacs/node-graceful-fs",
+        ),
+        ("https://git.example.test:8443/team/tool", "https://git.example.test:8443/team/tool"),
         ("", None),
         (None, None),
         ("not a url", None),

@@ -536,9 +536,16 @@ def source_repository_url(raw: str | None) -> str | None:
     if parts.scheme not in {"http", "https", "git", "ssh"} or not parts.hostname:
         return None
     host = parts.hostname.lower()
-    if parts.port is not None and parts.scheme in {"http", "https"}:
-        host = f"{host}:{parts.port}"
-    return _tidy(host, parts.path)
+    path = parts.path
+    try:
+        port = parts.port
+    except ValueError:
+        # ``https://github.com:owner/repo``: an scp-style path after a scheme, seen in the wild
+        port = None
+        path = parts.netloc.rsplit(":", 1)[1] + "/" + path.lstrip("/")
+    if port is not None and parts.scheme in {"http", "https"}:
+        host = f"{host}:{port}"
+    return _tidy(host, path)
 
 
 def _tidy(host: str, path: str) -> str | None:

@@ -141,7 +141,14 @@ async def gather_all(
 
     async def one(target: Target) -> None:
         async with gate:
-            facts = await gatherer.facts(target)
+            try:
+                facts = await gatherer.facts(target)
+            except Exception as exc:  # one package's odd metadata must not stop the batch
+                stats.failed += 1
+                stats.errors.append(f"{target.given}: {type(exc).__name__}: {exc}")
+                if on_done is not None:
+                    on_done()
+                return
         if facts.version is None or facts.package is None:
             problem = facts.problems[0] if facts.problems else "unknown package"
             if "registry error" in problem:
