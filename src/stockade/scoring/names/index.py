@@ -20,6 +20,9 @@ MIN_TYPO = 4
 """Targets shorter than this (without separators) are left out of the edit-distance search."""
 MIN_TWO_EDITS = 8
 """Targets shorter than this are left out of the two-edit search."""
+MIN_WORD_CORE = 6
+"""The shortest name found by its words without an affix (``discord`` for ``discord-py``,
+not ``watch`` for ``node-watch``)."""
 
 
 class TargetIndex:
@@ -79,7 +82,7 @@ class TargetIndex:
             out.append("-".join(tokens[1:]))
         if len(tokens) > 1 and tokens[-1] in SUFFIXES[self.ecosystem]:
             out.append("-".join(tokens[:-1]))
-        return [w for w in out if len(w) >= 4]
+        return [w for w in out if len(w) >= MIN_WORD_CORE]
 
     def _buckets(self) -> None:
         ends: dict[tuple[str, int], list[int]] = defaultdict(list)

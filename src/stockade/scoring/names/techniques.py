@@ -31,6 +31,10 @@ STRONG = "strong"
 WEAK = "weak"
 MAX_GLUED = 40
 """Longer one-word names are not searched for glued popular names."""
+MIN_COMBINED = 5
+"""The shortest popular name (letters) looked for combined with other words."""
+MAX_EXTRA_WORDS = 2
+"""A popular name among more words than this is not a combination of it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,10 +227,11 @@ def _one_edit(index: TargetIndex, raw: str, c: NameForms, i: int) -> Hit | None:
 
 
 def combinations(index: TargetIndex, c: NameForms, combo_top: int, min_glued: int) -> Iterator[Hit]:
-    """``combosquat``: a popular name (its words, or glued in a one-word name) with other
-    words. Strong with a malware word, or a promise word on a name that is not a namespace;
-    weak with a promise word on a namespace or, for the ``combo_top`` names that are not
-    namespaces, with any word (unless the words before it are a namespace: ``django-x``)."""
+    """``combosquat``: a popular name of 5 letters or more (its words, or glued in a one-word
+    name) with one or two other words. Strong with a malware word, or a promise word on a name
+    that is not a namespace; weak with a promise word on a namespace or, for the ``combo_top``
+    names that are not namespaces, with any word (unless the words before it are a namespace:
+    ``django-x``)."""
     tokens = c.tokens
     best: tuple[int, int, int] | None = None
     for start in range(len(tokens)):
@@ -288,8 +293,8 @@ def _combination(
     affix_words = set(PREFIXES[index.ecosystem]) | set(SUFFIXES[index.ecosystem])
     if not extra or all(w in affix_words or is_version_tag(w) for w in extra):
         return None  # an affix: see affixes()
-    if len(key.replace("-", "")) < MIN_TYPO:
-        return None
+    if len(key.replace("-", "")) < MIN_COMBINED or len(extra) > MAX_EXTRA_WORDS:
+        return None  # 'once' in a film title is no imitation
     namespace = index.is_namespace(key) or (bool(before) and index.is_namespace("-".join(before)))
     malware = [w for w in extra if w in MALWARE_WORDS]
     promise = [w for w in extra if w in PROMISE_WORDS]
