@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from stockade.ecosystems.interface import Ecosystem, PackageInfo, VersionInfo
+from stockade.ecosystems.interface import Ecosystem, PackageInfo, ProvenanceRef, VersionInfo
 from stockade.intel.findings import Finding
 
 
@@ -86,24 +86,96 @@ class PackageFacts:
         return get(self.ecosystem).purl(self.name, self.version)
 
     def trimmed(self) -> PackageFacts:
-        """The same facts with other versions' files and dependencies dropped (for storage)."""
+        """The same facts with other versions reduced to what components read of them: dates,
+        states, provenance kinds and publisher (as stored)."""
         if self.package is None:
             return self
+        package = self.package
         versions = {
-            v: info if v == self.version else replace(info, files=(), dependencies=None)
-            for v, info in self.package.versions.items()
+            v: info
+            if v == self.version
+            else _from_history_row(package.ecosystem, package.name, _history_row(info))
+            for v, info in package.versions.items()
         }
-        return replace(self, package=replace(self.package, versions=versions))
+        return replace(self, package=replace(package, versions=versions))
 
     def to_json(self) -> dict[str, Any]:
-        """A JSON-ready dictionary (round-trips through :meth:`from_json`)."""
-        data: dict[str, Any] = _adapter().dump_python(self.trimmed(), mode="json")
+        """A JSON-ready dictionary (round-trips through :meth:`from_json` to :meth:`trimmed`).
+
+        The scored version is kept whole; every other version becomes a compact ``history``
+        row (version, release time, yanked, its reason, deprecation, provenance kinds,
+        publisher), which is all the components read of them and several times quicker to
+        load than full version records.
+        """
+        package = self.package
+        if package is None:
+            data: dict[str, Any] = _adapter().dump_python(self, mode="json", exclude_defaults=True)
+            return data
+        scored = {v: i for v, i in package.versions.items() if v == self.version}
+        head = replace(self, package=replace(package, versions=scored))
+        data = _adapter().dump_python(head, mode="json", exclude_defaults=True)
+        data["history"] = [
+            _history_row(info) for v, info in package.versions.items() if v != self.version
+        ]
+        data["order"] = list(package.versions)
         return data
 
     @classmethod
     def from_json(cls, data: Any) -> PackageFacts:
-        """Facts from :meth:`to_json` output; raises ``pydantic.ValidationError`` when malformed."""
-        return _adapter().validate_python(data)
+        """Facts from :meth:`to_json` output; raises ``pydantic.ValidationError`` or
+        ``ValueError`` when malformed."""
+        if not isinstance(data, dict) or "history" not in data:
+            return _adapter().validate_python(data)
+        history = data.get("history")
+        order = data.get("order")
+        head = {k: v for k, v in data.items() if k not in ("history", "order")}
+        facts = _adapter().validate_python(head)
+        package = facts.package
+        if package is None or not isinstance(history, list) or not isinstance(order, list):
+            raise ValueError("malformed stored facts: history without a package")
+        rows = {
+            info.version: info
+            for info in (_from_history_row(package.ecosystem, package.name, r) for r in history)
+        }
+        rows.update(package.versions)
+        versions = {v: rows[v] for v in order if v in rows}
+        return replace(facts, package=replace(package, versions=versions))
+
+
+def _history_row(info: VersionInfo) -> list[Any]:
+    provenance = None if info.provenance is None else [ref.kind for ref in info.provenance]
+    return [
+        info.version,
+        info.released.isoformat() if info.released else None,
+        info.yanked,
+        info.yanked_reason,
+        info.deprecated,
+        provenance,
+        info.published_by,
+    ]
+
+
+def _from_history_row(ecosystem: Ecosystem, name: str, row: Any) -> VersionInfo:
+    if not isinstance(row, list) or len(row) != 7 or not isinstance(row[0], str):
+        raise ValueError(f"malformed stored facts: history row {row!r}")
+    version, released, yanked, reason, deprecated, provenance, publisher = row
+    when = datetime.fromisoformat(released) if isinstance(released, str) else None
+    if when is not None and when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    refs = (
+        None if provenance is None else tuple(ProvenanceRef(kind=str(kind)) for kind in provenance)
+    )
+    return VersionInfo(
+        ecosystem=ecosystem,
+        name=name,
+        version=version,
+        released=when,
+        yanked=bool(yanked),
+        yanked_reason=reason if isinstance(reason, str) else None,
+        deprecated=deprecated if isinstance(deprecated, str) else None,
+        provenance=refs,
+        published_by=publisher if isinstance(publisher, str) else None,
+    )
 
 
 @cache

@@ -14,14 +14,14 @@ import hashlib
 import json
 import os
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from stockade.ecosystems.interface import Ecosystem
 from stockade.errors import InputError, StockadeError
-from stockade.scoring.facts import PackageFacts
+from stockade.scoring.facts import PackageFacts, SameOrigin
 from stockade.scoring.interface import PackageKey, ScoreStore
 from stockade.scoring.model import TrustReport
 from stockade.scoring.service import Gatherer, refresh_same_origin, score_facts
@@ -179,16 +179,50 @@ def rescore(
     *,
     now: datetime | None = None,
     on_done: Callable[[], None] | None = None,
+    batch: int = 250,
 ) -> list[TrustReport]:
-    """Phase 2: the reports of stored versions, with the same-origin index as it is now."""
+    """Phase 2: the reports of stored versions, with the same-origin index as it is now.
+
+    Works in batches: facts, same-origin answers and reports each cost a few queries per
+    batch, not per version."""
     now = now or datetime.now(UTC)
     reports: list[TrustReport] = []
-    for _key, facts in store.load_many(keys):
-        report = rescore_one(facts, store, now=now)
-        reports.append(report)
-        if on_done is not None:
-            on_done()
+    pending = list(keys)
+    for start in range(0, len(pending), batch):
+        loaded = [facts for _, facts in store.load_many(pending[start : start + batch])]
+        origins, indexed = store.same_origin_many(
+            (f.ecosystem.value, f.name, f.package.source_repository)
+            for f in loaded
+            if f.package is not None and f.package.source_repository
+        )
+        done: list[tuple[PackageKey, float | None, dict[str, Any]]] = []
+        for stored in loaded:
+            facts = with_origin(stored, origins, indexed)
+            report = score_facts(facts, store=store, now=now)
+            reports.append(report)
+            if facts.version is not None:
+                key = PackageKey(facts.ecosystem.value, facts.name, facts.version)
+                done.append((key, report.score, report.to_json()))
+            if on_done is not None:
+                on_done()
+        store.save_reports(done, now)
     return reports
+
+
+def with_origin(
+    facts: PackageFacts, origins: dict[tuple[str, str], list[str]], indexed: int
+) -> PackageFacts:
+    """The facts with the same-origin answer of a :meth:`ScoreStore.same_origin_many` call."""
+    package = facts.package
+    if package is None or not package.source_repository:
+        return facts
+    others = origins.get((facts.ecosystem.value, facts.name), [])
+    return replace(
+        facts,
+        same_origin=SameOrigin(
+            repository=package.source_repository, others=tuple(others), indexed=indexed
+        ),
+    )
 
 
 def rescore_one(facts: PackageFacts, store: ScoreStore, *, now: datetime) -> TrustReport:

@@ -91,6 +91,14 @@ class ScoreStore(Protocol):
         """Insert or replace the report of a version."""
         ...
 
+    def save_reports(
+        self,
+        reports: Iterable[tuple[PackageKey, float | None, dict[str, Any]]],
+        computed_at: datetime,
+    ) -> int:
+        """Insert or replace many reports in one transaction; how many were written."""
+        ...
+
     def load_report(self, key: PackageKey) -> StoredReport | None:
         """The stored report of a version, if any."""
         ...
@@ -103,6 +111,12 @@ class ScoreStore(Protocol):
         """Other packages (``ecosystem/name`` strings of any ecosystem, excluding this one)
         whose latest facts declare ``repository`` (normalised), and how many packages the index
         holds in all."""
+        ...
+
+    def same_origin_many(
+        self, packages: Iterable[tuple[str, str, str]]
+    ) -> tuple[dict[tuple[str, str], list[str]], int]:
+        """:meth:`same_origin` for many ``(ecosystem, name, repository)`` at once."""
         ...
 
     def similar(

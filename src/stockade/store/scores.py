@@ -378,16 +378,30 @@ class ScoreStore:
         self, key: PackageKey, score: float | None, report: dict[str, Any], computed_at: datetime
     ) -> None:
         """Insert or replace the report of a version."""
-        row = {
-            "ecosystem": key.ecosystem,
-            "name": key.name,
-            "version": key.version,
-            "score": score,
-            "report": report,
-            "computed_at": _utc(computed_at),
+        self.save_reports([(key, score, report)], computed_at)
+
+    def save_reports(
+        self,
+        reports: Iterable[tuple[PackageKey, float | None, dict[str, Any]]],
+        computed_at: datetime,
+    ) -> int:
+        """Insert or replace many reports in one transaction; how many were written."""
+        when = _utc(computed_at)
+        rows = {
+            (key.ecosystem, key.name, key.version): {
+                "ecosystem": key.ecosystem,
+                "name": key.name,
+                "version": key.version,
+                "score": score,
+                "report": report,
+                "computed_at": when,
+            }
+            for key, score, report in reports
         }
         with self.db.session() as session:
-            self._upsert(session, _REPORT, [row], update=True)
+            for chunk in _chunks(list(rows.values()), _WRITE_CHUNK):
+                self._upsert(session, _REPORT, list(chunk), update=True)
+        return len(rows)
 
     def load_report(self, key: PackageKey) -> StoredReport | None:
         """The stored report of a version, if any."""
@@ -443,6 +457,40 @@ class ScoreStore:
                 )
             ).all()
         return [f"{eco}/{other}" for eco, other in rows], total
+
+    def same_origin_many(
+        self, packages: Iterable[tuple[str, str, str]]
+    ) -> tuple[dict[tuple[str, str], list[str]], int]:
+        """:meth:`same_origin` for many ``(ecosystem, name, repository)`` at once (a few
+        queries in all): the others by ``(ecosystem, name)``, and how many packages are
+        indexed."""
+        wanted = [(eco, name, normalize_repository(repo)) for eco, name, repo in packages]
+        keys = sorted({key for _, _, key in wanted if key is not None})
+        claimants: dict[str, list[tuple[str, str]]] = {}
+        with self.db.session() as session:
+            total = session.execute(select(func.count()).select_from(_PACKAGE)).scalar_one()
+            for chunk in _chunks(keys, _IN_CHUNK):
+                rows = session.execute(
+                    select(_PACKAGE.c.repository_key, _PACKAGE.c.ecosystem, _PACKAGE.c.name)
+                    .where(_PACKAGE.c.repository_key.in_(chunk))
+                    .order_by(
+                        _PACKAGE.c.popularity.is_(None),
+                        _PACKAGE.c.popularity.desc(),
+                        _PACKAGE.c.ecosystem,
+                        _PACKAGE.c.name,
+                    )
+                ).all()
+                for key, eco, other in rows:
+                    claimants.setdefault(key, []).append((eco, other))
+        found = {
+            (eco, name): [
+                f"{o_eco}/{other}"
+                for o_eco, other in claimants.get(key or "", [])
+                if (o_eco, other) != (eco, name)
+            ]
+            for eco, name, key in wanted
+        }
+        return found, total
 
     def similar(
         self, ecosystem: str, terms: Sequence[str], *, exclude: str, min_score: float, limit: int
