@@ -283,8 +283,9 @@ def test_npm_provenance_on_every_version_round_trips(scores: ScoreStore) -> None
             )
         assert stored.published_by == core.versions[number].published_by
         assert stored.released == core.versions[number].released
-    assert loaded.package.versions[latest].provenance
-    assert loaded.package.versions[latest].provenance[0].predicate_type is not None
+    refs = loaded.package.versions[latest].provenance
+    assert refs
+    assert refs[0].predicate_type is not None
     assert loaded.package.created == core.created
 
 
