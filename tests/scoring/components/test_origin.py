@@ -277,3 +277,32 @@ def test_the_packaged_popular_lists_answer_when_installed() -> None:
     figure = popular_lists(Ecosystem.PYPI, "requests")
     assert figure is None or figure > 1_000_000
     assert popular_lists(Ecosystem.PYPI, "surely-not-a-popular-package-name") is None
+
+
+def test_popular_packages_sharing_a_monorepo_are_not_flagged() -> None:
+    # Seen in the benchmark: scheduler and react-is both declare react's repository.
+    repository = "https://github.com/facebook/react"
+    info = package(
+        Ecosystem.NPM, "scheduler", [("0.25.0", "2024-12-05")], source_repository=repository
+    )
+
+    def figures(ecosystem: Ecosystem, name: str) -> int | None:
+        return {"scheduler": 40_000_000, "react-is": 120_000_000}.get(name)
+
+    component = OriginScorer(figures)(
+        facts(info, "0.25.0", "2025-01-01", same_origin=same_origin(repository, "npm/react-is"))
+    )
+    assert not component.flags
+    assert evidence(component, "shared-unfitting").impact == -2.0
+
+
+def test_a_repository_of_many_packages_is_a_monorepo_even_for_unknown_names() -> None:
+    repository = "https://github.com/googleapis/google-cloud-python"
+    info = package(
+        Ecosystem.PYPI, "db-dtypes", [("1.3.0", "2024-08-01")], source_repository=repository
+    )
+    others = ("PyPI/google-auth", "PyPI/google-cloud-storage", "PyPI/google-cloud-bigquery")
+    component = OriginScorer(lambda ecosystem, name: None)(
+        facts(info, "1.3.0", "2024-09-01", same_origin=same_origin(repository, *others))
+    )
+    assert not component.flags

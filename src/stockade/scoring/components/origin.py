@@ -25,11 +25,14 @@ better, while this name fits it nearly or not at all
 no repository declared                                    5, low confidence
 ========================================================  =================  ===============
 
-"More popular" compares figures of the popular lists (this package's ``facts.popularity``);
-when neither package is in the lists, a claimant whose name fits the repository better is taken
-as its owner. Starjacking is evidence, not a verdict: confidence is medium at most. Confidence
-otherwise follows the size of the same-origin index (low under 1,000 packages, high from
-10,000). Unknown without a same-origin index or when the registry does not know the package.
+No starjacking flag is raised for a package that is itself in the popular lists (it has a
+reputation of its own), nor when three or more other packages declare the repository (a
+monorepo). "More popular" compares figures of the popular lists (this package's
+``facts.popularity``); when neither package is in the lists, a claimant whose name fits the
+repository better is taken as its owner. Starjacking is evidence, not a verdict: confidence
+is medium at most. Confidence otherwise follows the size of the same-origin index (low under
+1,000 packages, high from 10,000). Unknown without a same-origin index or when the registry
+does not know the package.
 """
 
 from __future__ import annotations
@@ -108,6 +111,12 @@ _FIT_WORDS = {
     Fit.NONE: "does not fit the repository",
 }
 _WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+")
+
+
+MONOREPO_CLAIMANTS = 3
+"""A repository declared by this many other packages is a monorepo: no starjacking flag."""
+MAX_CLAIMANTS = 25
+"""Claimants examined (the most popular first); a repository with more is a monorepo anyway."""
 
 
 def _squash(text: str) -> str:
@@ -274,7 +283,7 @@ class OriginScorer:
 
     def _claimants(self, others: tuple[str, ...], repository: str) -> list[_Claimant]:
         found: list[_Claimant] = []
-        for ref in others:
+        for ref in others[:MAX_CLAIMANTS]:
             parsed = split_package(ref)
             if parsed is None:
                 continue
@@ -293,6 +302,12 @@ class OriginScorer:
     def _rival(fit: Fit, mine: int | None, claimants: list[_Claimant]) -> _Claimant | None:
         """The first (most popular) claimant this package looks borrowed from, if any."""
         if fit in (Fit.EXACT, Fit.STEM):
+            return None
+        if mine is not None:
+            # A package of the popular lists has its own reputation: sharing a repository
+            # with a more popular one is a monorepo (google-cloud-python, react), not a theft.
+            return None
+        if len(claimants) >= MONOREPO_CLAIMANTS:
             return None
         for other in claimants:
             if other.fit.rank <= fit.rank:
