@@ -194,6 +194,17 @@ def test_a_big_major_jump_is_flagged() -> None:
     assert not MAINTENANCE(facts(info, "1.2.0", "2024-06-01")).flags
 
 
+def test_a_jump_long_settled_is_not_flagged_again() -> None:
+    # nvidia-curand-cu12 opened with a 0.0.1 placeholder, then moved to 10.x for good.
+    info = package(
+        Ecosystem.PYPI,
+        "nvidia-curand-cu12",
+        [("0.0.1", "2022-10-25"), ("10.3.1.50", "2023-01-04"), ("10.3.10.19", "2025-03-11")],
+    )
+    assert "version-jump" in codes(MAINTENANCE(facts(info, "10.3.1.50", "2023-02-01")))
+    assert "version-jump" not in codes(MAINTENANCE(facts(info, "10.3.10.19", "2025-04-01")))
+
+
 def test_a_first_release_numbered_99_is_a_jump() -> None:
     info = package(Ecosystem.NPM, "acme-internal-config", [("99.10.9", "2024-05-30")])
     component = MAINTENANCE(facts(info, "99.10.9", "2024-06-01"))

@@ -18,7 +18,8 @@ this version deprecated; else the latest deprecated          -4 / -3, flag ``dep
 a quarter or more of >= 4 releases yanked                    -0.5
 no release for >= 2 years, then one in the last 90 days,     -3, flag ``dormant-then-release``
 and this version published on or after it
-major version jump (1.2.0 -> 99.0.0; not calendar versions)  -2, flag ``version-jump``
+major version jump (1.2.0 -> 99.0.0; not calendar versions;  -2, flag ``version-jump``
+for versions within 180 days of the jump)
 published below a release of its own line, or opening a      -1
 new major line below the highest (backports are normal)
 a single maintainer                                          -0.5
@@ -280,6 +281,10 @@ def _calendar_like(major: int, when: datetime) -> bool:
     return len(text) >= 6 and text[:4] in {str(year), str(year - 1)}
 
 
+JUMP_SETTLED = timedelta(days=180)
+"""A major line opened by a jump is only flagged for versions within this time of its opening."""
+
+
 def _anomalies(
     card: Scorecard,
     info: VersionInfo,
@@ -300,6 +305,11 @@ def _anomalies(
         if (number := _numbers(dated.info.version)[0]) >= 0:
             before.append(number)
     opened = opening.info.version
+    if when - opening.when > JUMP_SETTLED:
+        # The line opened long before this version: whatever its number said then, the
+        # package has lived on it since (nvidia-*-cu12 went 0.0.1 -> 10.x years ago).
+        _order(card, info, when, history, scheme)
+        return
     if not before:
         if major >= FIRST_RELEASE_MAJOR and not _calendar_like(major, opening.when):
             _jump(card, info.version, f"the first release of the package is {opened}")
