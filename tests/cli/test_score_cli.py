@@ -188,3 +188,27 @@ def test_ingest_rejects_a_bad_list_with_file_and_line(tmp_path: Path) -> None:
     code, _, err = run("ingest", str(listing))
     assert code == 2
     assert f"{listing}:3:" in err
+
+
+def test_check_scores_fetches_missing_facts_and_names_the_weakest_link(
+    registry: str, tmp_path: Path
+) -> None:
+    project = tmp_path / "app"
+    project.mkdir()
+    (project / "requirements.txt").write_text("requests==2.34.2\nsix==1.17.0\ncoloama==0.4.6\n")
+    import_malicious_record()
+    code, out, err = run("check", str(project), "-f", "json", "--scores")
+    assert code == 1, err  # the malicious record fails the check
+    data = json.loads(out)
+    packages = {p["name"]: p for p in data["packages"]}
+    assert packages["coloama"]["score"] == 0.0
+    assert packages["coloama"]["score_flags"][0] == "malicious"
+    assert packages["requests"]["score"] is not None and packages["requests"]["score"] > 5
+    assert any(p.startswith("/pypi/coloama/") for p in Handler.requests)
+    # The facts are kept: a later check without --scores shows the same scores offline.
+    Handler.requests = []
+    code, out, _ = run("check", str(project), "-f", "json", "--fail-on", "none")
+    assert json.loads(out)["packages"][0]["score"] is not None
+    assert Handler.requests == []
+    code, out, _ = run("check", str(project), "--fail-on", "none")
+    assert "Trust scores" in out and "coloama" in out
