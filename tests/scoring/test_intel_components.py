@@ -124,3 +124,14 @@ def test_vulnerabilities_ignore_accepted_and_malicious_findings() -> None:
     assert VULNERABILITIES(facts("jinja2", "3.1.2", None)).score is None
     many = VULNERABILITIES(facts("x", "1.0", (NOFIX, NOFIX, NOFIX)))
     assert many.score == 0.0
+
+
+def test_open_critical_or_high_vulnerabilities_cap_the_overall_score() -> None:
+    component = VULNERABILITIES(facts("jinja2", "3.1.2", (XSS, SANDBOX)))
+    assert [(f.code, f.cap) for f in component.flags] == [("high-vulnerability", 7.0)]
+    assert "GHSA-q2x7-8rv6-6q7h" in component.flags[0].message
+    assert "3.1.5 fixes them all" in component.flags[0].message
+    critical = VULNERABILITIES(facts("x", "1.0", (NOFIX, XSS)))
+    assert [(f.code, f.cap) for f in critical.flags] == [("critical-vulnerability", 5.0)]
+    assert "no fixed version exists" in critical.flags[0].message
+    assert not VULNERABILITIES(facts("jinja2", "3.1.2", (XSS,))).flags

@@ -11,7 +11,7 @@ The model (``MODEL_VERSION``), which a reader can recompute from any report:
    (high 1.0, medium 0.7, low 0.4). Components that are unknown are left out, not guessed:
    one broken input does not drag the score to 0.
 3. ``cap`` flags then limit it: the score is at most the lowest cap (a typosquat: 3, a
-   suspicious archive: 5).
+   suspicious archive or an open critical vulnerability: 5, an open high one: 7).
 4. Rounded to one decimal. When no component has a score, the score is ``None``.
 
 The reasons are the flags' messages (block, cap, warn), then the summaries of the components

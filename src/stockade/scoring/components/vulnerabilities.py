@@ -13,14 +13,26 @@ low        0.5      0.625
 unknown    1        1.25
 =========  =======  ===============
 
-The score is ``max(0, 10 - sum)``. Unknown when no vulnerability source answered.
+The score is ``max(0, 10 - sum)``. An open critical vulnerability also caps the overall score
+at 5 (flag ``critical-vulnerability``), an open high one at 7 (flag ``high-vulnerability``):
+a version with a known way in is not one to trust, however well kept the project is. Unknown
+when no vulnerability source answered.
 """
 
 from __future__ import annotations
 
+from stockade import ecosystems
 from stockade.intel.findings import Finding, FindingKind, Severity
 from stockade.scoring.facts import PackageFacts
-from stockade.scoring.model import Component, ComponentName, Confidence, Evidence, clamp
+from stockade.scoring.model import (
+    Component,
+    ComponentName,
+    Confidence,
+    Evidence,
+    Flag,
+    FlagLevel,
+    clamp,
+)
 
 POINTS = {
     Severity.CRITICAL: 4.0,
@@ -30,6 +42,8 @@ POINTS = {
     Severity.UNKNOWN: 1.0,
 }
 NO_FIX_FACTOR = 1.25
+CAPS = {Severity.CRITICAL: 5.0, Severity.HIGH: 7.0}
+"""The highest overall score of a version with an open vulnerability of that severity."""
 
 
 def penalty(finding: Finding) -> float:
@@ -86,6 +100,27 @@ class VulnerabilitiesScorer:
             )
         fixable = sum(1 for f in open_ if f.fixed_versions)
         worst = open_[0].severity.value
+        flags: list[Flag] = []
+        cap = CAPS.get(open_[0].severity)
+        if cap is not None:
+            ids = [f.id for f in open_ if f.severity is open_[0].severity]
+            fixed = [v for f in open_ for v in f.fixed_versions]
+            scheme = ecosystems.get(facts.ecosystem).versions
+            remedy = (
+                f"upgrade to a fixed version ({max(fixed, key=scheme.key)} fixes them all)"
+                if all(f.fixed_versions for f in open_) and fixed
+                else "no fixed version exists for every one of them"
+            )
+            flags.append(
+                Flag(
+                    f"{worst}-vulnerability",
+                    FlagLevel.CAP,
+                    f"{facts.name} {facts.version} has {len(ids)} open {worst} "
+                    f"vulnerabilit{'y' if len(ids) == 1 else 'ies'} ({', '.join(ids[:3])}); "
+                    f"{remedy}.",
+                    cap=cap,
+                )
+            )
         summary = (
             f"{len(open_)} open vulnerabilit{'y' if len(open_) == 1 else 'ies'} "
             f"(worst {worst}); {fixable} fixed in a later version."
@@ -96,6 +131,7 @@ class VulnerabilitiesScorer:
             confidence=Confidence.HIGH,
             summary=summary,
             evidence=tuple(evidence),
+            flags=tuple(flags),
         )
 
 
