@@ -16,10 +16,11 @@ $(STAMP): pyproject.toml
 venv: $(STAMP)
 
 # The main job: audit the example projects. Imports the OSV data in ../shared when present
-# (idempotent), so that the report shows real findings without network access.
+# (idempotent), so that the report shows real findings; --scores adds every dependency's trust
+# score (registry metadata is fetched once, then kept in the store).
 run: $(STAMP)
 	@if [ -d "$(SHARED)/osv" ]; then $(BIN)/stockade db import "$(SHARED)/osv/pysec/vulns" "$(SHARED)/osv/malicious"; fi
-	$(BIN)/stockade check examples --fail-on none
+	$(BIN)/stockade check examples --fail-on none --scores
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
