@@ -50,6 +50,8 @@ def _store(fresh: bool) -> Any:
     if fresh:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
+        for journal in (CACHE / "journal").glob("*.jsonl"):
+            journal.unlink()
     return Database.open(f"sqlite:///{path}"), ScoreStore
 
 
