@@ -170,3 +170,34 @@ async def test_ingest_resumes_and_rescoring_learns_same_origin(
     stored = store.load_report(PackageKey("PyPI", "cheap-http-fork", "1.1.0"))
     assert stored is not None and stored.score == by_name["cheap-http-fork"].score
     assert stored.report["package"] == "pkg:pypi/cheap-http-fork@1.1.0"
+
+
+async def test_low_scores_suggest_well_scored_packages_sharing_keywords(
+    store: ScoreStore,
+) -> None:
+    from dataclasses import replace
+
+    from stockade.intel.findings import Finding, FindingKind, Severity
+    from stockade.scoring.service import score_facts
+
+    good = facts_of(package("acme-http", "https://github.com/acme/acme-http"))
+    store.save_facts(good)
+    rescore([PackageKey("PyPI", "acme-http", "1.11.0")], store, now=NOW)
+    bad = facts_of(package("quick-http-client", "https://github.com/quick/quick-http-client"))
+    bad = replace(
+        bad,
+        findings=(
+            Finding(
+                id="MAL-2024-9999",
+                aliases=(),
+                kind=FindingKind.MALICIOUS,
+                summary="Malicious code in quick-http-client (PyPI)",
+                severity=Severity.CRITICAL,
+            ),
+        ),
+    )
+    report = score_facts(bad, store=store, now=NOW)
+    assert report.score == 0.0
+    assert [a.name for a in report.alternatives] == ["acme-http"]
+    assert report.alternatives[0].why == "scores 9.4 and shares http, client"
+    assert score_facts(good, store=store, now=NOW).alternatives == ()

@@ -9,7 +9,7 @@ from stockade.scoring.facts import PackageFacts
 from stockade.scoring.interface import ScoreStore
 from stockade.scoring.model import Alternative, Component, ComponentName
 
-SUGGEST_BELOW = 5.0
+SUGGEST_BELOW = 6.0
 """Alternatives are suggested for scores below this (and for any typosquat)."""
 MIN_ALTERNATIVE_SCORE = 7.0
 MAX_ALTERNATIVES = 3
