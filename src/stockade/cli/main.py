@@ -25,7 +25,7 @@ from stockade.errors import StockadeError
 app = typer.Typer(
     name="stockade",
     help="Can I trust this dependency? Audit Python and npm projects for known "
-    "vulnerabilities and malicious packages.",
+    "vulnerabilities and malicious packages, and score every package version's trust.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -129,8 +129,7 @@ def check(
         ),
     ] = None,
 ) -> None:
-    """Audit a project's dependencies for known vulnerabilities, malicious packages and low
-    trust scores."""
+    """Audit a project's dependencies for vulnerabilities, malware and low trust scores."""
     from stockade.check.service import CheckRequest
     from stockade.cli.progress import BarProgress
     from stockade.config import fail_threshold, find_config, load_config
@@ -382,7 +381,7 @@ def score(
 def ingest(
     file: Annotated[
         Path | None,
-        typer.Argument(help="A list of packages, one purl or NAME[@VERSION] per line."),
+        typer.Argument(help="A list of packages, one purl or NAME or NAME@VERSION per line."),
     ] = None,
     top: Annotated[
         int | None,
@@ -407,8 +406,8 @@ def ingest(
 ) -> None:
     """Score many packages into the store, in parallel; an interrupted run resumes.
 
-    What it learns (which packages share a source repository, which score well for which
-    keywords) improves later scores and suggestions.
+    What it learns improves later scores: who else declares a source repository,
+    which packages score well for which keywords.
     """
     from stockade.cli.progress import BarProgress
     from stockade.cli.score import open_store
