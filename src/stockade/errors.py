@@ -92,3 +92,8 @@ class InvalidRecordError(InputError):
 
 class StoreError(StockadeError):
     """The database could not be opened, migrated or written."""
+
+
+class VerificationFailed(StockadeError):
+    """Evidence was examined and does not verify (a signature, an identity, a proof): the
+    CLI exits 1, unlike unusable input (exit 2)."""

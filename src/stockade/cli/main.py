@@ -20,7 +20,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from stockade import __version__
-from stockade.errors import StockadeError
+from stockade.errors import StockadeError, VerificationFailed
 
 app = typer.Typer(
     name="stockade",
@@ -43,12 +43,18 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _handle_errors(func: F) -> F:
-    """Turn StockadeError into a one-line message and exit code 2."""
+    """Turn StockadeError into a one-line message and exit code 2 (1 for evidence that does
+    not verify)."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
+        except VerificationFailed as exc:
+            err_console.print(f"[bold red]not verified:[/] {exc}", soft_wrap=True)
+            if exc.hint:
+                err_console.print(f"[dim]hint:[/] {exc.hint}", soft_wrap=True)
+            raise typer.Exit(EXIT_FINDINGS) from None
         except StockadeError as exc:
             err_console.print(f"[bold red]error:[/] {exc}", soft_wrap=True)
             if exc.hint:
@@ -465,6 +471,16 @@ async def _run_ingest(
     progress.stage("Scoring", len(stats.keys))
     rescore(stats.keys, store, on_done=progress.advance)
     return stats
+
+
+def _register_provenance() -> None:
+    from stockade.cli import provenance_log, provenance_sign, provenance_verify
+
+    for module in (provenance_verify, provenance_sign, provenance_log):
+        module.register(app)
+
+
+_register_provenance()
 
 
 @db_app.command("import")

@@ -73,6 +73,8 @@ class ProvenanceRef:
     """The source repository the publisher claims, when known without fetching."""
     workflow: str | None = None
     """The build workflow the publisher claims, when known."""
+    verified: bool | None = None
+    """Whether its Sigstore verification succeeded: ``None`` when not verified (yet)."""
 
 
 @dataclass(frozen=True, slots=True)
