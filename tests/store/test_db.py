@@ -21,6 +21,10 @@ TABLES = {
     "package_term",
     "package_facts",
     "trust_report",
+    "log_entry",
+    "log_node",
+    "log_state",
+    "log_checkpoint",
     "alembic_version",
 }
 

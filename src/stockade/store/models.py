@@ -20,7 +20,9 @@ from sqlalchemy import (
     ForeignKeyConstraint,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
+    SmallInteger,
     String,
     Text,
     TypeDecorator,
@@ -213,10 +215,68 @@ class TrustReportRow(Base):
     computed_at: Mapped[datetime] = mapped_column(index=True)
 
 
+LOG_INDEX = BigInteger().with_variant(Integer(), "sqlite")
+"""A log position: BIGINT, but SQLite's INTEGER so that it is the table's rowid."""
+
+
+class LogEntryRow(Base):
+    """One entry of the tamper-evident log (:mod:`stockade.store.log`).
+
+    ``body`` holds the exact bytes hashed into the leaf (canonical JSON of kind, subject,
+    timestamp and data); ``kind``, ``subject`` and ``created_at`` repeat them for queries.
+    """
+
+    __tablename__ = "log_entry"
+
+    idx: Mapped[int] = mapped_column(LOG_INDEX, primary_key=True, autoincrement=False)
+    leaf_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    kind: Mapped[str] = mapped_column(String(64))
+    subject: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    body: Mapped[str] = mapped_column(Text)
+
+
+class LogNodeRow(Base):
+    """The hash of a complete subtree of the log above the leaves: ``2**level`` leaves
+    starting at leaf ``idx * 2**level``. Written once, when its last leaf is appended."""
+
+    __tablename__ = "log_node"
+
+    level: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
+    idx: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+
+
+class LogStateRow(Base):
+    """The log's head (one row, id 1): its size and root; appenders lock this row."""
+
+    __tablename__ = "log_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    size: Mapped[int] = mapped_column(BigInteger)
+    root_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    updated_at: Mapped[datetime]
+
+
+class LogCheckpointRow(Base):
+    """A signed checkpoint (C2SP signed note) of the log at one size."""
+
+    __tablename__ = "log_checkpoint"
+
+    size: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    root_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    note: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+
 __all__ = [
     "AffectedPackageRow",
     "AliasRow",
     "Base",
+    "LogCheckpointRow",
+    "LogEntryRow",
+    "LogNodeRow",
+    "LogStateRow",
     "MetaRow",
     "PackageFactsRow",
     "PackageRow",

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from alembic.script import ScriptDirectory
     from sqlalchemy.engine import Connection
 
-HEAD_REVISION = "0002"
+HEAD_REVISION = "0003"
 """The id of the newest revision under ``versions/``."""
 
 SCRIPT_LOCATION = Path(__file__).resolve().parent
