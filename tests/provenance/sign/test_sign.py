@@ -1,0 +1,239 @@
+"""Signing: key-based Sigstore bundles (offline) and keyless signing up to the network."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jwt
+import pytest
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519
+from sigstore_models.bundle.v1 import Bundle as BundleModel
+
+from stockade.errors import InputError
+from stockade.provenance.dsse import INTOTO_PAYLOAD_TYPE, pae
+from stockade.provenance.intoto import (
+    SLSA_PROVENANCE_V1,
+    Statement,
+    manual_build,
+    slsa_predicate,
+    subject_for_bytes,
+)
+from stockade.provenance.keys import KeyAlgorithm, SigningKey, generate_key, key_hint
+from stockade.provenance.sign import (
+    BUNDLE_V03,
+    bundle_json,
+    identity_token,
+    keyless_sign_blob,
+    keyless_sign_statement,
+    sign_blob,
+    sign_statement,
+    signing_context,
+    trust_config,
+)
+
+ARTIFACT = b"stockade-1.0.0.tar.gz contents\n"
+
+
+def _verify_raw(key: SigningKey, signature: bytes, message: bytes) -> None:
+    public = key.public_key
+    if isinstance(public, ed25519.Ed25519PublicKey):
+        public.verify(signature, message)
+    else:
+        public.verify(signature, message, ec.ECDSA(hashes.SHA256()))
+
+
+@pytest.mark.parametrize("algorithm", list(KeyAlgorithm))
+def test_message_signature_bundle(algorithm: KeyAlgorithm) -> None:
+    key = SigningKey(generate_key(algorithm))
+    text = bundle_json(sign_blob(ARTIFACT, key))
+    data = json.loads(text)
+    assert data["mediaType"] == BUNDLE_V03
+    assert data["verificationMaterial"] == {
+        "publicKey": {"hint": key_hint(key.public_key)},
+        "tlogEntries": [],
+    }
+    digest = data["messageSignature"]["messageDigest"]
+    assert digest["algorithm"] == "SHA2_256"
+    assert base64.b64decode(digest["digest"]) == hashlib.sha256(ARTIFACT).digest()
+    # What a verifier holding the key does: check the signature over the artifact.
+    _verify_raw(key, base64.b64decode(data["messageSignature"]["signature"]), ARTIFACT)
+    # The bundle is a valid Sigstore bundle v0.3 by the protobuf-specs model.
+    model = BundleModel.from_json(text)
+    assert model.verification_material.public_key is not None
+    assert model.message_signature is not None
+    assert model.verification_material.certificate is None
+
+
+@pytest.mark.parametrize("algorithm", list(KeyAlgorithm))
+def test_changed_artifact_does_not_verify(algorithm: KeyAlgorithm) -> None:
+    key = SigningKey(generate_key(algorithm))
+    data = sign_blob(ARTIFACT, key)
+    signature = base64.b64decode(data["messageSignature"]["signature"])
+    from cryptography.exceptions import InvalidSignature
+
+    with pytest.raises(InvalidSignature):
+        _verify_raw(key, signature, ARTIFACT + b"x")
+
+
+@pytest.mark.parametrize("algorithm", list(KeyAlgorithm))
+def test_dsse_bundle(algorithm: KeyAlgorithm) -> None:
+    key = SigningKey(generate_key(algorithm))
+    statement = Statement(
+        (subject_for_bytes("stockade-1.0.0.tar.gz", ARTIFACT),),
+        SLSA_PROVENANCE_V1,
+        slsa_predicate(manual_build(builder_id="https://ci.example/builder")),
+    )
+    text = bundle_json(sign_statement(statement, key))
+    data = json.loads(text)
+    envelope = data["dsseEnvelope"]
+    assert envelope["payloadType"] == INTOTO_PAYLOAD_TYPE
+    payload = base64.b64decode(envelope["payload"])
+    assert json.loads(payload)["subject"][0]["digest"]["sha256"] == (
+        hashlib.sha256(ARTIFACT).hexdigest()
+    )
+    assert len(envelope["signatures"]) == 1
+    _verify_raw(
+        key, base64.b64decode(envelope["signatures"][0]["sig"]), pae(INTOTO_PAYLOAD_TYPE, payload)
+    )
+    model = BundleModel.from_json(text)
+    assert model.dsse_envelope is not None
+    assert model.dsse_envelope.payload_type == INTOTO_PAYLOAD_TYPE
+
+
+# --- keyless, up to the network ------------------------------------------------------------
+
+
+def _token(**claims: Any) -> str:
+    now = int(time.time())
+    body = {
+        "iss": "https://token.actions.githubusercontent.com",
+        "aud": "sigstore",
+        "sub": "repo:octo-org/octo-lib:ref:refs/heads/main",
+        "iat": now,
+        "nbf": now,
+        "exp": now + 600,
+        "job_workflow_ref": "octo-org/octo-lib/.github/workflows/release.yml@refs/heads/main",
+    }
+    body.update(claims)
+    return jwt.encode(body, "not-a-real-secret-but-long-enough-for-hs256", algorithm="HS256")
+
+
+def test_explicit_token_is_used_without_detection() -> None:
+    def detect() -> str | None:
+        raise AssertionError("detection must not run when a token is given")
+
+    token = identity_token(_token(), detect=detect)
+    assert token.issuer == "https://token.actions.githubusercontent.com"
+    assert token.identity == "repo:octo-org/octo-lib:ref:refs/heads/main"
+
+
+def test_ambient_token_is_detected() -> None:
+    raw = _token()
+    token = identity_token(None, detect=lambda: raw)
+    assert str(token) == raw
+
+
+def test_no_token_anywhere() -> None:
+    with pytest.raises(InputError, match="no OIDC identity token"):
+        identity_token(None, detect=lambda: None)
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ("not.a.jwt", "unusable identity token"),
+        (None, "unusable identity token"),  # expired
+    ],
+)
+def test_unusable_tokens(raw: str | None, message: str) -> None:
+    text = raw or _token(iat=1_600_000_000, nbf=1_600_000_000, exp=1_600_000_600)
+    with pytest.raises(InputError, match=message):
+        identity_token(text)
+
+
+def _embedded_trust_config(tmp_path: Path) -> Path:
+    """sigstore-python's embedded production trusted root and signing config, as one
+    client trust configuration file (no network)."""
+    store = resources.files("sigstore") / "_store" / "https%3A%2F%2Ftuf-repo-cdn.sigstore.dev"
+    config = {
+        "mediaType": "application/vnd.dev.sigstore.clienttrustconfig.v0.1+json",
+        "trustedRoot": json.loads((store / "trusted_root.json").read_text()),
+        "signingConfig": json.loads((store / "signing_config.v0.2.json").read_text()),
+    }
+    path = tmp_path / "trust_config.json"
+    path.write_text(json.dumps(config))
+    return path
+
+
+class _FakeBundle:
+    def __init__(self, kind: str, content: object) -> None:
+        self.kind = kind
+        self.content = content
+
+    def to_json(self) -> str:
+        return json.dumps({"kind": self.kind})
+
+
+class _FakeSigner:
+    """Stands in for sigstore's Signer, which would ask Fulcio and Rekor."""
+
+    def __init__(self) -> None:
+        self.signed: list[object] = []
+
+    def sign_artifact(self, input_: bytes) -> _FakeBundle:
+        self.signed.append(input_)
+        return _FakeBundle("artifact", input_)
+
+    def sign_dsse(self, input_: Any) -> _FakeBundle:
+        self.signed.append(input_)
+        return _FakeBundle("dsse", input_)
+
+
+def test_keyless_signing_reaches_the_seam(tmp_path: Path) -> None:
+    from sigstore.oidc import IdentityToken
+    from sigstore.sign import SigningContext
+
+    config = trust_config(path=_embedded_trust_config(tmp_path))
+    context = signing_context(config)
+    assert isinstance(context, SigningContext)
+    token = identity_token(_token())
+    fake = _FakeSigner()
+    seen: list[tuple[object, object]] = []
+
+    @contextmanager
+    def factory(ctx: SigningContext, tok: IdentityToken) -> Iterator[_FakeSigner]:
+        seen.append((ctx, tok))
+        yield fake
+
+    assert json.loads(keyless_sign_blob(ARTIFACT, token, context, signer_factory=factory)) == {
+        "kind": "artifact"
+    }
+    statement = Statement((subject_for_bytes("a", ARTIFACT),), SLSA_PROVENANCE_V1, {})
+    out = keyless_sign_statement(statement, token, context, signer_factory=factory)
+    assert json.loads(out) == {"kind": "dsse"}
+    assert seen == [(context, token), (context, token)]
+    assert fake.signed[0] == ARTIFACT
+    from sigstore import dsse
+
+    assert isinstance(fake.signed[1], dsse.Statement)
+    assert fake.signed[1]._contents == statement.to_json()
+
+
+def test_bad_trust_configs(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"mediaType": "x"}')
+    with pytest.raises(InputError, match="not a Sigstore client trust configuration"):
+        trust_config(path=bad)
+    with pytest.raises(InputError, match="cannot read"):
+        trust_config(path=tmp_path / "absent.json")
+    with pytest.raises(InputError, match="unknown Sigstore instance"):
+        trust_config("elsewhere")
