@@ -23,19 +23,43 @@ WHEEL_DIGEST = "sha256:c4e92e9ecc828bef2aa7dba1de8ac983511f7532a0df11c770d39099a
 WHEEL_IDENTITY = (
     "https://github.com/trailofbits/rfc8785.py/.github/workflows/release.yml@refs/tags/v0.1.2"
 )
+WILLIAM = "william@yossarian.net"
+ALEXIS = "alexis.challande@trailofbits.com"
+GOOGLE = "https://accounts.google.com"
 A_TXT_DIGEST = "sha256:a0cfc71271d6e278e57cd332ff957c3f7043fdda354c4cbb190a30d56efa01bf"
 
 # artifact (file under assets/ or sha256:), bundle, identity, issuer, root, log index
 GOOD = [
     ("bundle.txt", "bundle.txt.sigstore", "a@tny.town", GITHUB_LOGIN, "staging", 7390977),
-    ("bundle_v3.txt", "bundle_v3.txt.sigstore", "william@yossarian.net", GITHUB_LOGIN, "staging", 25915956),
-    ("bundle_v3_alt.txt", "bundle_v3_alt.txt.sigstore", "william@yossarian.net", GITHUB_LOGIN, "staging", 25915997),
-    ("integration/bundle_v3.txt", "integration/bundle_v3.txt.sigstore", "william@yossarian.net", GITHUB_LOGIN, "staging", 25915956),
-    ("staging-rekor-v2.txt", "staging-rekor-v2.txt.sigstore.json", "jku@goto.fi", GITHUB_LOGIN, "staging", 645),
+    ("bundle_v3.txt", "bundle_v3.txt.sigstore", WILLIAM, GITHUB_LOGIN, "staging", 25915956),
+    ("bundle_v3_alt.txt", "bundle_v3_alt.txt.sigstore", WILLIAM, GITHUB_LOGIN, "staging", 25915997),
+    (
+        "integration/bundle_v3.txt",
+        "integration/bundle_v3.txt.sigstore",
+        WILLIAM,
+        GITHUB_LOGIN,
+        "staging",
+        25915956,
+    ),
+    (
+        "staging-rekor-v2.txt",
+        "staging-rekor-v2.txt.sigstore.json",
+        "jku@goto.fi",
+        GITHUB_LOGIN,
+        "staging",
+        645,
+    ),
     (A_TXT_DIGEST, "a.dsse.staging-rekor-v2.txt.sigstore.json", BEACON, ACTIONS, "staging", None),
-    (WHEEL_DIGEST, "bundle_v3_github.whl.sigstore", WHEEL_IDENTITY, ACTIONS, "production", 79605083),
-    ("tsa/bundle.txt", "tsa/bundle.txt.sigstore", "alexis.challande@trailofbits.com", "https://accounts.google.com", "staging", None),
-]  # fmt: skip
+    (
+        WHEEL_DIGEST,
+        "bundle_v3_github.whl.sigstore",
+        WHEEL_IDENTITY,
+        ACTIONS,
+        "production",
+        79605083,
+    ),
+    ("tsa/bundle.txt", "tsa/bundle.txt.sigstore", ALEXIS, GOOGLE, "staging", None),
+]
 
 
 def _artifact(assets: Path, name: str) -> Path | str:
