@@ -7,6 +7,7 @@ import base64
 import hashlib
 import json
 import shutil
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -76,7 +77,7 @@ def _message_bundle(key: PrivateKey, folder: Path, artifact: bytes = ARTIFACT) -
     return path
 
 
-def _dsse_bundle(key: PrivateKey, folder: Path, statement: dict[str, object]) -> Path:
+def _dsse_bundle(key: PrivateKey, folder: Path, statement: Mapping[str, object]) -> Path:
     payload = json.dumps(statement).encode()
     payload_type = "application/vnd.in-toto+json"
     pae = b"DSSEv1 %d %s %d %s" % (
