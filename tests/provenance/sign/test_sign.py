@@ -237,3 +237,63 @@ def test_bad_trust_configs(tmp_path: Path) -> None:
         trust_config(path=tmp_path / "absent.json")
     with pytest.raises(InputError, match="unknown Sigstore instance"):
         trust_config("elsewhere")
+
+
+# --- verified by Stockade's own key-based verifier -------------------------------------------
+
+
+@pytest.mark.parametrize("algorithm", list(KeyAlgorithm))
+def test_keyverify_accepts_signed_files(tmp_path: Path, algorithm: KeyAlgorithm) -> None:
+    from stockade.errors import VerificationFailed
+    from stockade.provenance.bundles import Artifact
+    from stockade.provenance.keyverify import key_id, verify_with_key
+    from stockade.provenance.trust import shipped_root
+
+    key = SigningKey(generate_key(algorithm))
+    artifact = tmp_path / "dist.tar.gz"
+    artifact.write_bytes(ARTIFACT)
+    bundle = bundle_json(sign_blob(ARTIFACT, key))
+    root = shipped_root("production")
+    result = verify_with_key(Artifact.of(artifact), bundle, key.public_key, root)
+    assert result.kind == "message-signature"
+    assert result.artifact_sha256 == hashlib.sha256(ARTIFACT).hexdigest()
+    assert result.key_id == key_id(key.public_key)
+    assert base64.b64decode(key.hint).hex() == result.key_id
+    assert result.log_index is None
+    # By digest too, for ECDSA (Ed25519 signs the whole file, so it needs the file).
+    if algorithm is KeyAlgorithm.ECDSA_P256:
+        digest = Artifact.of("sha256:" + hashlib.sha256(ARTIFACT).hexdigest())
+        assert verify_with_key(digest, bundle, key.public_key, root).kind == "message-signature"
+    changed = tmp_path / "changed.tar.gz"
+    changed.write_bytes(ARTIFACT + b"\0")
+    with pytest.raises(VerificationFailed):
+        verify_with_key(Artifact.of(changed), bundle, key.public_key, root)
+    other = SigningKey(generate_key(algorithm))
+    with pytest.raises(VerificationFailed):
+        verify_with_key(Artifact.of(artifact), bundle, other.public_key, root)
+
+
+@pytest.mark.parametrize("algorithm", list(KeyAlgorithm))
+def test_keyverify_accepts_signed_statements(tmp_path: Path, algorithm: KeyAlgorithm) -> None:
+    from stockade.errors import VerificationFailed
+    from stockade.provenance.bundles import Artifact
+    from stockade.provenance.keyverify import verify_with_key
+    from stockade.provenance.trust import shipped_root
+
+    key = SigningKey(generate_key(algorithm))
+    artifact = tmp_path / "dist.tar.gz"
+    artifact.write_bytes(ARTIFACT)
+    statement = Statement(
+        (subject_for_bytes(artifact.name, ARTIFACT),),
+        SLSA_PROVENANCE_V1,
+        slsa_predicate(manual_build(builder_id="https://ci.example/builder")),
+    )
+    bundle = bundle_json(sign_statement(statement, key))
+    root = shipped_root("production")
+    result = verify_with_key(Artifact.of(artifact), bundle, key.public_key, root)
+    assert result.kind == "dsse"
+    assert result.statement is not None
+    other = tmp_path / "other.tar.gz"
+    other.write_bytes(b"another artifact")
+    with pytest.raises(VerificationFailed):
+        verify_with_key(Artifact.of(other), bundle, key.public_key, root)
