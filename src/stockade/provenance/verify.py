@@ -93,6 +93,10 @@ def _verify_keyless(
         raise VerificationFailed(f"incomplete bundle: {_first_line(exc)}") from None
     except SigstoreError as exc:
         raise VerificationFailed(_first_line(exc)) from None
+    except ValueError as exc:
+        raise InputError(
+            f"malformed certificate in bundle: {_first_line(exc)}", path=where
+        ) from None
     verifier = ConformantVerifier(trusted_root=root)
     statement = None
     try:
