@@ -151,7 +151,7 @@ def _ref_check(claims: BuildClaims, policy: SlsaPolicy | None) -> tuple[str, ...
     """The repository and tag/branch expectations of ``policy`` (builders not checked)."""
     if policy is None:
         return ()
-    return check(claims, replace(policy, builders=("*",))).reasons
+    return check(claims, replace(policy, builders=None)).reasons
 
 
 def verify_pep740(

@@ -212,12 +212,12 @@ class SlsaPolicy:
     """What the provenance must say, as slsa-verifier's flags put it.
 
     ``source_repository`` is ``--source-uri`` (compared without scheme, ``.git`` or case),
-    ``builders`` the allowed ``--builder-id`` values, ``tag`` and ``branch`` the
-    ``--source-tag``/``--source-branch`` expectations (``None``: not checked).
+    ``builders`` the allowed ``--builder-id`` values (``None``: not checked), ``tag`` and
+    ``branch`` the ``--source-tag``/``--source-branch`` expectations (``None``: not checked).
     """
 
     source_repository: str | None = None
-    builders: tuple[str, ...] = DEFAULT_BUILDERS
+    builders: tuple[str, ...] | None = DEFAULT_BUILDERS
     tag: str | None = None
     branch: str | None = None
 
@@ -272,7 +272,9 @@ def check(claims: BuildClaims, policy: SlsaPolicy) -> SlsaCheck:
             reasons.append(
                 f"built from {claims.source_repository}, expected {policy.source_repository}"
             )
-    if claims.builder_id is None:
+    if policy.builders is None:
+        pass
+    elif claims.builder_id is None:
         reasons.append("the provenance names no builder")
     elif not builder_allowed(claims.builder_id, policy.builders):
         reasons.append(f"builder {claims.builder_id} is not an allowed builder")
