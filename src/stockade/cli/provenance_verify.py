@@ -201,5 +201,4 @@ def _run(
             issuer_regexp=issuer_regexp,
             claims=claims,
         )
-    target: Path | str = artifact if artifact.startswith("sha256:") else Path(artifact)
-    return verify_bundle(target, bundle, policy, root, key=key)
+    return verify_bundle(artifact, bundle, policy, root, key=key)
