@@ -165,3 +165,91 @@ def test_a_host_less_claim_is_compared_on_the_declared_forge() -> None:
     other = ProvenanceRef(kind="pep740", source_repository="someone-else/flake8-gitlab")
     moved = with_version(info, "1.0.0", provenance=(other,))
     assert flags(PROVENANCE(facts(moved, "1.0.0", "2024-12-01"))) == {"provenance-mismatch"}
+
+
+def _verified_refs(verified: bool | None, **claims: str) -> tuple[ProvenanceRef, ...]:
+    return (
+        ProvenanceRef(
+            kind="pep740",
+            url="https://pypi.test/integrity/ultralytics/8.3.44/ultralytics-8.3.44.tar.gz/provenance",
+            filename="ultralytics-8.3.44.tar.gz",
+            verified=verified,
+            **claims,
+        ),
+    )
+
+
+def test_verified_provenance_scores_10_with_high_confidence() -> None:
+    refs = _verified_refs(
+        True,
+        source_repository="https://github.com/ultralytics/ultralytics",
+        workflow=".github/workflows/publish.yml",
+    )
+    info = with_version(ultralytics(), "8.3.44", provenance=refs)
+    component = PROVENANCE(facts(info, "8.3.44", "2024-12-06T12:00:00"))
+    assert component.score == 10.0
+    assert component.confidence is Confidence.HIGH
+    assert not component.flags
+    proof = evidence(component, "provenance-verified")
+    assert proof.impact == 2.0
+    assert "https://github.com/ultralytics/ultralytics" in proof.message
+    assert ".github/workflows/publish.yml" in proof.message
+    assert proof.value == {
+        "repositories": ["https://github.com/ultralytics/ultralytics"],
+        "workflows": [".github/workflows/publish.yml"],
+    }
+    assert "verified" in evidence(component, "provenance").message
+    assert "declared repository" in evidence(component, "provenance-repository").message
+    assert component.summary.startswith(
+        "Build provenance is published from the declared repository, verified"
+    )
+    assert_adds_up(component, 0.0)
+
+
+def test_failing_verification_scores_0_and_caps_the_overall_at_3() -> None:
+    info = with_version(ultralytics(), "8.3.44", provenance=_verified_refs(False))
+    component = PROVENANCE(facts(info, "8.3.44", "2024-12-06T12:00:00"))
+    assert component.score == 0.0
+    assert component.confidence is Confidence.HIGH
+    assert flags(component) == {"provenance-invalid"}
+    flag = component.flags[0]
+    assert flag.level is FlagLevel.CAP and flag.cap == 3.0
+    assert "does not verify" in flag.message
+    assert evidence(component, "provenance-invalid").value == ["ultralytics-8.3.44.tar.gz"]
+    assert "does not verify" in component.summary
+    assert_adds_up(component, 0.0)
+
+
+def test_one_failing_file_outweighs_verified_ones() -> None:
+    good = _verified_refs(True, source_repository="https://github.com/ultralytics/ultralytics")
+    bad = ProvenanceRef(
+        kind="pep740",
+        url="https://pypi.test/integrity/ultralytics/8.3.44/w.whl/provenance",
+        filename="ultralytics-8.3.44-py3-none-any.whl",
+        verified=False,
+    )
+    info = with_version(ultralytics(), "8.3.44", provenance=(*good, bad))
+    component = PROVENANCE(facts(info, "8.3.44", "2024-12-06T12:00:00"))
+    assert component.score == 0.0
+    assert flags(component) == {"provenance-invalid"}
+    assert evidence(component, "provenance-invalid").value == [
+        "ultralytics-8.3.44-py3-none-any.whl"
+    ]
+
+
+def test_unverified_provenance_stays_published_with_medium_confidence() -> None:
+    info = with_version(ultralytics(), "8.3.44", provenance=_verified_refs(None))
+    component = PROVENANCE(facts(info, "8.3.44", "2024-12-06T12:00:00"))
+    assert component.score == 8.0
+    assert component.confidence is Confidence.MEDIUM
+    assert "not yet verified" in evidence(component, "provenance").message
+    assert "provenance-verified" not in codes(component)
+
+
+def test_verified_provenance_from_another_repository_still_warns() -> None:
+    refs = _verified_refs(True, source_repository="https://github.com/someone/ultralytics")
+    info = with_version(ultralytics(), "8.3.44", provenance=refs)
+    component = PROVENANCE(facts(info, "8.3.44", "2024-12-06T12:00:00"))
+    assert component.score == 4.0
+    assert flags(component) == {"provenance-mismatch"}
+    assert_adds_up(component, 0.0)

@@ -1,23 +1,31 @@
-"""The provenance component: does the registry publish build provenance for this version?
+"""The provenance component: does the registry publish build provenance for this version,
+and does it verify?
 
 From ``VersionInfo.provenance`` (PEP 740 attestations on PyPI, npm provenance): ``None`` means
-the registry does not say (unknown), ``()`` that it says there is none. Provenance is counted
-as *published*, not verified (verifying the Sigstore bundles is the provenance package's job),
-so confidence is medium at best. The score is the sum of the evidence impacts:
+the registry does not say (unknown), ``()`` that it says there is none. Each reference's
+``verified`` is what :func:`stockade.provenance.packages.verify_provenance` concluded:
+``True`` (the Sigstore signature, the subject's digest and the builder hold), ``False`` (the
+evidence is there and does not hold) or ``None`` (not verified: only *published* counts, so
+confidence is medium). The score is the sum of the evidence impacts:
 
 ==========================================================  =======  ==========================
 Fact                                                        Impact   Flag
 ==========================================================  =======  ==========================
 provenance published for this version                       +8
+... and verified (no reference failing)                     +2
+... or failing verification (any reference)                 -8       ``provenance-invalid``
+                                                                     (cap: overall <= 3)
 ... claiming a source repository other than the declared    -6       ``provenance-mismatch``
 no provenance for this version                              +3
 ... while the previous release of the same kind had it      -2       ``provenance-dropped``
 ... while an earlier one of the last 10 releases had it     -1
 ==========================================================  =======  ==========================
 
-So: published 8, mismatch 2, none 3, dropped 1. The share of the last 10 releases that carry
-provenance is shown as evidence. Whether earlier releases' provenance matches the repository's
-tags needs repository access and is reported as unknown.
+So: verified 10 (high confidence; the evidence names the verified repository and workflow),
+invalid 0 (high confidence), published but not verified 8, mismatch 2 (4 when verified), none
+3, dropped 1. The share of the last 10 releases that carry provenance is shown as evidence.
+Whether earlier releases' provenance matches the repository's tags needs repository access and
+is reported as unknown.
 """
 
 from __future__ import annotations
@@ -25,7 +33,7 @@ from __future__ import annotations
 import re
 
 from stockade.ecosystems import get
-from stockade.ecosystems.interface import VersionInfo, VersionScheme
+from stockade.ecosystems.interface import ProvenanceRef, VersionInfo, VersionScheme
 from stockade.scoring.components._common import (
     Scorecard,
     aware,
@@ -35,11 +43,15 @@ from stockade.scoring.components._common import (
     repository_key,
 )
 from stockade.scoring.facts import PackageFacts
-from stockade.scoring.model import Component, ComponentName, Confidence
+from stockade.scoring.model import Component, ComponentName, Confidence, Flag, FlagLevel
 
 RECENT = 10
 """How many recent releases the share and the dropped check look at."""
 PUBLISHED = 8.0
+VERIFIED = 2.0
+INVALID = -8.0
+INVALID_CAP = 3.0
+"""The highest overall score of a version whose provenance fails verification."""
 MISMATCH = -6.0
 ABSENT = 3.0
 DROPPED = -2.0
@@ -121,22 +133,36 @@ class ProvenanceScorer:
             0.0,
             round(len(carrying) / len(stated), 2),
         )
+        confidence = Confidence.MEDIUM
         if info.provenance:
             summary = self._published(card, facts, info)
+            if any(r.verified is not None for r in info.provenance):
+                confidence = Confidence.HIGH
         else:
             summary = self._absent(card, facts, info, recent)
-        return card.component(self.name, Confidence.MEDIUM, f"{summary}; {HISTORY_UNKNOWN}.")
+        return card.component(self.name, confidence, f"{summary}; {HISTORY_UNKNOWN}.")
 
     def _published(self, card: Scorecard, facts: PackageFacts, info: VersionInfo) -> str:
         refs = info.provenance or ()
         kinds = sorted({r.kind for r in refs})
+        failed = [r for r in refs if r.verified is False]
+        verified = [r for r in refs if r.verified is True]
+        state = "not yet verified"
+        if failed:
+            state = "failing verification"
+        elif verified:
+            state = "verified"
         card.add(
             "provenance",
-            f"Build provenance ({', '.join(kinds)}) is published for {info.version}, "
-            "not yet verified.",
+            f"Build provenance ({', '.join(kinds)}) is published for {info.version}, {state}.",
             PUBLISHED,
             kinds,
         )
+        if failed:
+            return self._invalid(card, facts, info, failed)
+        if verified:
+            self._verified(card, info, verified)
+            state = "verified"
         attested = {r.filename for r in refs if r.filename}
         if attested and info.files and len(attested) < len(info.files):
             card.add(
@@ -145,7 +171,7 @@ class ProvenanceScorer:
             )
         claimed = sorted({r.source_repository for r in refs if r.source_repository})
         if not claimed:
-            return "Build provenance is published, not yet verified"
+            return f"Build provenance is published, {state}"
         declared = declared_repository(facts)
         if declared is None:
             card.add(
@@ -155,7 +181,7 @@ class ProvenanceScorer:
                 0.0,
                 claimed,
             )
-            return "Build provenance is published, not yet verified"
+            return f"Build provenance is published, {state}"
         others = [c for c in claimed if not _same_repository(c, declared)]
         if not others:
             card.add(
@@ -164,7 +190,7 @@ class ProvenanceScorer:
                 0.0,
                 claimed,
             )
-            return "Build provenance is published from the declared repository, not yet verified"
+            return f"Build provenance is published from the declared repository, {state}"
         card.add(
             "provenance-mismatch",
             f"The provenance names {others[0]}, not the declared repository {declared}.",
@@ -177,6 +203,42 @@ class ProvenanceScorer:
             f"provenance, but the package declares {declared}.",
         )
         return "Build provenance names another repository than the one the package declares"
+
+    @staticmethod
+    def _verified(card: Scorecard, info: VersionInfo, verified: list[ProvenanceRef]) -> None:
+        repositories = sorted({r.source_repository for r in verified if r.source_repository})
+        workflows = sorted({r.workflow for r in verified if r.workflow})
+        where = f" from {repositories[0]}" if repositories else ""
+        how = f" by {workflows[0]}" if workflows else ""
+        card.add(
+            "provenance-verified",
+            f"The Sigstore-signed provenance of {info.version} verifies: built{where}{how}.",
+            VERIFIED,
+            {"repositories": repositories, "workflows": workflows},
+        )
+
+    @staticmethod
+    def _invalid(
+        card: Scorecard, facts: PackageFacts, info: VersionInfo, failed: list[ProvenanceRef]
+    ) -> str:
+        what = sorted({r.filename or r.kind for r in failed})
+        card.add(
+            "provenance-invalid",
+            f"The provenance of {info.version} ({', '.join(what)}) does not verify.",
+            INVALID,
+            what,
+        )
+        card.flags.append(
+            Flag(
+                "provenance-invalid",
+                FlagLevel.CAP,
+                f"{facts.name} {info.version} publishes build provenance that does not verify "
+                "(a bad signature, another identity or another file): do not trust this "
+                "release until it is explained.",
+                cap=INVALID_CAP,
+            )
+        )
+        return "Build provenance is published but does not verify"
 
     def _absent(
         self, card: Scorecard, facts: PackageFacts, info: VersionInfo, recent: list[VersionInfo]
