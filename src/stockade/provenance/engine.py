@@ -39,7 +39,13 @@ _INTEGRATED_TIME_KINDS = {("dsse", "0.0.1"), ("hashedrekord", "0.0.1"), ("intoto
 
 
 class ConformantVerifier(Verifier):
-    """``sigstore.verify.Verifier`` with a closed TSA validity interval and intoto/0.0.2 entries."""
+    """``sigstore.verify.Verifier`` with a closed TSA validity interval and intoto/0.0.2 entries.
+
+    ``established`` keeps the signed times found by the last verification (to report them
+    without verifying the timestamps twice).
+    """
+
+    established: tuple[datetime, ...] = ()
 
     def _verify_signed_timestamp(
         self, timestamp_response: TimeStampResponse, message: bytes
@@ -91,6 +97,7 @@ class ConformantVerifier(Verifier):
                     time=datetime.fromtimestamp(entry.integrated_time, tz=UTC),
                 )
             )
+        self.established = tuple(v.time for v in verified)
         return verified
 
     def verify_dsse(self, bundle: Bundle, policy: VerificationPolicy) -> tuple[str, bytes]:

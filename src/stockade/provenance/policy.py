@@ -23,7 +23,6 @@ from types import MappingProxyType
 from cryptography.hazmat import asn1
 from cryptography.x509 import (
     Certificate,
-    ExtensionNotFound,
     ObjectIdentifier,
     OtherName,
     RFC822Name,
@@ -36,8 +35,6 @@ from stockade.errors import InputError
 
 _ARC = "1.3.6.1.4.1.57264.1."
 _SAN_OTHERNAME_OID = ObjectIdentifier(_ARC + "7")
-_ISSUER_V1_OID = ObjectIdentifier(_ARC + "1")
-_ISSUER_V2_OID = ObjectIdentifier(_ARC + "8")
 
 LEGACY_CLAIMS: Mapping[str, str] = MappingProxyType(
     {
@@ -91,26 +88,31 @@ class CertificateFacts:
 def certificate_facts(cert: Certificate) -> CertificateFacts:
     """Read the identities, the issuer and the build claims of a Fulcio certificate."""
     identities: list[str] = []
-    try:
-        san = cert.extensions.get_extension_for_class(SubjectAlternativeName).value
-    except ExtensionNotFound:
-        san = None
-    if san is not None:
-        identities.extend(san.get_values_for_type(RFC822Name))
-        identities.extend(san.get_values_for_type(UniformResourceIdentifier))
-        for other in san.get_values_for_type(OtherName):
-            if other.type_id == _SAN_OTHERNAME_OID:
-                identities.append(_der_utf8(other.value) or other.value.decode("utf-8", "replace"))
+    raw: dict[str, bytes] = {}
+    for extension in cert.extensions:
+        value = extension.value
+        if isinstance(value, SubjectAlternativeName):
+            identities.extend(value.get_values_for_type(RFC822Name))
+            identities.extend(value.get_values_for_type(UniformResourceIdentifier))
+            for other in value.get_values_for_type(OtherName):
+                if other.type_id == _SAN_OTHERNAME_OID:
+                    text = _der_utf8(other.value)
+                    identities.append(text or other.value.decode("utf-8", "replace"))
+        elif extension.oid.dotted_string.startswith(_ARC):
+            payload = getattr(value, "value", None)
+            if isinstance(payload, bytes):
+                raw[extension.oid.dotted_string.removeprefix(_ARC)] = payload
     claims: dict[str, str] = {}
     for name, suffix in LEGACY_CLAIMS.items():
-        value = _raw_ext(cert, ObjectIdentifier(_ARC + suffix))
-        if value is not None:
-            claims[name] = value
+        if suffix in raw:
+            claims[name] = raw[suffix].decode("utf-8", "replace")
     for name, suffix in CLAIMS.items():
-        value = _der_ext(cert, ObjectIdentifier(_ARC + suffix))
-        if value is not None:
-            claims[name] = value
-    issuer = _der_ext(cert, _ISSUER_V2_OID) or _raw_ext(cert, _ISSUER_V1_OID)
+        text = _der_utf8(raw[suffix]) if suffix in raw else None
+        if text is not None:
+            claims[name] = text
+    issuer = _der_utf8(raw["8"]) if "8" in raw else None
+    if issuer is None and "1" in raw:
+        issuer = raw["1"].decode("utf-8", "replace")
     return CertificateFacts(tuple(identities), issuer, MappingProxyType(claims))
 
 
@@ -270,24 +272,6 @@ def _alternatives(matches: tuple[Match, ...]) -> str:
     if len(matches) == 1:
         return str(matches[0])
     return "any of " + ", ".join(str(m) for m in matches)
-
-
-def _raw_ext(cert: Certificate, oid: ObjectIdentifier) -> str | None:
-    try:
-        value = cert.extensions.get_extension_for_oid(oid).value
-    except ExtensionNotFound:
-        return None
-    raw = getattr(value, "value", None)
-    return raw.decode("utf-8", "replace") if isinstance(raw, bytes) else None
-
-
-def _der_ext(cert: Certificate, oid: ObjectIdentifier) -> str | None:
-    try:
-        value = cert.extensions.get_extension_for_oid(oid).value
-    except ExtensionNotFound:
-        return None
-    raw = getattr(value, "value", None)
-    return _der_utf8(raw) if isinstance(raw, bytes) else None
 
 
 def _der_utf8(raw: bytes) -> str | None:

@@ -106,7 +106,6 @@ def _verify_keyless(
         else:
             hashed = Hashed(algorithm=HashAlgorithm.SHA2_256, digest=artifact.sha256)
             verifier.verify_artifact(hashed, loaded, policy)
-        times = tuple(t.time for t in verifier._establish_time(loaded))
     except VerificationFailed:
         raise
     except SigstoreError as exc:
@@ -125,7 +124,7 @@ def _verify_keyless(
         integrated_time=(
             datetime.fromtimestamp(entry.integrated_time, tz=UTC) if entry.integrated_time else None
         ),
-        signed_times=times,
+        signed_times=verifier.established,
         statement=statement,
     )
 
