@@ -16,9 +16,12 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, Protocol
 
-from sigstore.models import Bundle, ClientTrustConfig, TrustedRoot
+from sigstore.models import Bundle, TrustedRoot
 from sigstore.verify import Verifier
 from sigstore.verify.policy import VerificationPolicy
+
+from stockade.provenance.engine import ConformantVerifier
+from stockade.provenance.trust import shipped_root
 
 INTOTO_PAYLOAD_TYPE = "application/vnd.in-toto+json"
 """The DSSE payload type of in-toto statements."""
@@ -130,11 +133,29 @@ class SigstoreDsse:
         return self._verifier.verify_dsse(bundle, policy)
 
 
+class ConformantDsse:
+    """:class:`DsseVerifier` through :class:`~stockade.provenance.engine.ConformantVerifier`,
+    which also reads Rekor ``intoto`` 0.0.2 entries.
+
+    Not the default yet: real npm provenance entries carry no ``payload`` in their logged
+    envelope (Rekor drops it from the canonical body; only ``payloadHash`` binds it), and the
+    engine's intoto check still requires one, so a genuine npm bundle would be reported as
+    failing. ``tests/provenance/packages/test_npm.py`` holds the case (a strict xfail).
+    """
+
+    log_kinds = frozenset({"dsse", "hashedrekord", "intoto"})
+
+    def __init__(self, trusted_root: TrustedRoot) -> None:
+        self._verifier = ConformantVerifier(trusted_root=trusted_root)
+
+    def __call__(self, bundle: Bundle, policy: VerificationPolicy) -> tuple[str, bytes]:
+        return self._verifier.verify_dsse(bundle, policy)
+
+
 @cache
 def production_root() -> TrustedRoot:
-    """Sigstore's public-good production trusted root as sigstore-python ships it (no
-    network: the root embedded in the installed package)."""
-    return ClientTrustConfig.production(offline=True).trusted_root
+    """Sigstore's public-good production trusted root, the pinned copy Stockade ships."""
+    return shipped_root("production")
 
 
 @cache

@@ -7,9 +7,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from sigstore.models import ClientTrustConfig
-
 from stockade.provenance.attestations import SigstoreDsse
+from stockade.provenance.trust import shipped_root
 
 FOLDER = Path(__file__).resolve().parents[2] / "fixtures" / "provenance"
 
@@ -37,5 +36,5 @@ def load(relative: str) -> Any:
 
 @cache
 def staging_verifier() -> SigstoreDsse:
-    """sigstore-python over its embedded staging root (offline)."""
-    return SigstoreDsse(ClientTrustConfig.staging(offline=True).trusted_root)
+    """sigstore-python over the shipped staging root (offline)."""
+    return SigstoreDsse(shipped_root("staging"))

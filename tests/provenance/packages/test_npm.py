@@ -6,8 +6,12 @@ import base64
 import json
 from typing import Any
 
+import pytest
+
+from stockade.provenance.attestations import ConformantDsse
 from stockade.provenance.packages import Outcome, npm_purl, verify_npm
 from stockade.provenance.slsa import SLSA_V1, SlsaPolicy
+from stockade.provenance.trust import shipped_root
 from tests.provenance.packages.fixtures import (
     A_TXT_SHA256,
     BEACON,
@@ -204,3 +208,19 @@ def test_the_subject_must_name_this_package_version() -> None:
     assert other.reason == (
         "the statement is about pkg:npm/gundam-visor@1.0.1, not pkg:npm/gundam-visor@1.0.2"
     )
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the engine's intoto/0.0.2 check wants the payload in the logged envelope, which "
+    "Rekor drops from real entries (only payloadHash binds it)",
+)
+def test_real_npm_provenance_verifies_with_the_intoto_capable_engine() -> None:
+    result = verify_npm(
+        text("npm/gundam-visor-1.0.1.attestations.json"),
+        "gundam-visor",
+        "1.0.1",
+        {"sha512": GUNDAM_SHA512},
+        verifier=ConformantDsse(shipped_root("production")),
+    )
+    assert result.outcome is Outcome.VERIFIED, result.reason
