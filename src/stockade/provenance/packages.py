@@ -248,6 +248,8 @@ def _verify_attestation(
             "pep740", Outcome.FAILED, f"unknown attestation type {statement.predicate_type}"
         )
     claims = claims_from_certificate(bundle.signing_certificate)
+    if statement.predicate_type in SLSA_TYPES:  # PyPI's SLSA provenance attestations
+        claims = _fill(claims_from_predicate(statement.predicate_type, statement.predicate), claims)
     if claims.source_repository is None and fallback.source_repository:
         repository = fallback.source_repository
         if "://" not in repository and claims.issuer == CI_ISSUERS[0]:

@@ -17,6 +17,8 @@ from stockade.ecosystems.interface import (
 from stockade.http import HttpClient
 from stockade.provenance.packages import INTEGRITY_MEDIA_TYPE, verify_provenance
 from stockade.provenance.slsa import SlsaPolicy
+from stockade.scoring.components.provenance import PROVENANCE
+from stockade.scoring.model import Confidence, FlagLevel
 from tests.provenance.packages.fixtures import (
     A_TXT_SHA256,
     BEACON,
@@ -26,6 +28,7 @@ from tests.provenance.packages.fixtures import (
     load,
     staging_verifier,
 )
+from tests.scoring.components.histories import facts
 
 INTEGRITY = "https://pypi.test/integrity/gcb-attestation-test/0.0.0"
 NPM_ATTESTATIONS = "https://npm.test/-/npm/v1/attestations/a@1.0.0"
@@ -162,3 +165,19 @@ async def test_unreachable_or_unaddressed_provenance_stays_unknown(tmp_path: Pat
     async with http:
         checked = await verify_provenance(_npm(refs), "1.0.0", http)
     assert [r.verified for r in checked.versions["1.0.0"].provenance or ()] == [None, None]
+
+
+async def test_verified_provenance_feeds_the_trust_score(tmp_path: Path) -> None:
+    url = f"{INTEGRITY}/{GCB_SDIST}/provenance"
+    ref = ProvenanceRef(kind="pep740", url=url, filename=GCB_SDIST)
+    server = Recorded({url: load("pypi/gcb_attestation_test-0.0.0.tar.gz.provenance.json")})
+    async with _client(tmp_path, server) as http:
+        good = await verify_provenance(_pypi({GCB_SDIST: GCB_SHA256}, (ref,)), "0.0.0", http)
+        bad = await verify_provenance(_pypi({GCB_SDIST: "2" * 64}, (ref,)), "0.0.0", http)
+    verified = PROVENANCE(facts(good, "0.0.0", "2025-05-01"))
+    assert verified.score == 10.0 and verified.confidence is Confidence.HIGH
+    invalid = PROVENANCE(facts(bad, "0.0.0", "2025-05-01"))
+    assert invalid.score == 0.0
+    assert [(f.code, f.level, f.cap) for f in invalid.flags] == [
+        ("provenance-invalid", FlagLevel.CAP, 3.0)
+    ]
