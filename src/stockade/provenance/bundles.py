@@ -9,7 +9,7 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Literal
@@ -107,6 +107,21 @@ def read_bundle_document(path: Path) -> tuple[str, dict[str, Any]]:
             path=path,
         )
     return raw, document
+
+
+CLOCK_SKEW = timedelta(minutes=5)
+"""How far in the future a signed time may be before it is refused (clock differences)."""
+
+
+def check_not_future(times: tuple[datetime, ...], now: datetime | None) -> None:
+    """Refuse evidence whose signed time (log integration or RFC 3161 timestamp) lies in the
+    future: a log or timestamp authority does not sign times that have not happened yet."""
+    current = now if now is not None else datetime.now(UTC)
+    for moment in times:
+        if moment > current + CLOCK_SKEW:
+            raise VerificationFailed(
+                f"signed time {moment.isoformat()} is in the future (now {current.isoformat()})"
+            )
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ from stockade.provenance import keyverify
 from stockade.provenance.bundles import (
     Artifact,
     Verification,
+    check_not_future,
     check_statement,
     read_bundle_document,
 )
@@ -46,12 +47,14 @@ def verify_bundle(
     policy: Policy | None = None,
     trusted_root: TrustedRoot | None = None,
     key: Path | None = None,
+    now: datetime | None = None,
 ) -> Verification:
     """Verify `bundle` over `artifact` (a path or ``"sha256:HEX"``).
 
     Keyless bundles need a `policy` (who must have signed); with `key` (a PEM public key) the
     bundle must have been signed by that key instead. `trusted_root` defaults to the shipped
-    production root. Raises ``VerificationFailed`` or ``InputError`` (see the module).
+    production root. Signed times later than `now` (default: the clock) are refused. Raises
+    ``VerificationFailed`` or ``InputError`` (see the module).
     """
     target = artifact if isinstance(artifact, Artifact) else Artifact.of(artifact)
     raw, document = read_bundle_document(bundle)
@@ -64,14 +67,18 @@ def verify_bundle(
             raise VerificationFailed(
                 "a key was given but the bundle is signed with a certificate (keyless)"
             )
-        return keyverify.verify_with_key(target, raw, public_key, root)
+        result = keyverify.verify_with_key(target, raw, public_key, root)
+        check_not_future(result.signed_times, now)
+        return result
     if has_key:
         raise VerificationFailed(
             "the bundle is signed with a key, not a certificate: verify it with --key"
         )
     if policy is None:
         raise InputError("keyless verification needs an identity policy (identity and issuer)")
-    return _verify_keyless(target, raw, str(document["mediaType"]), policy, root, bundle)
+    result = _verify_keyless(target, raw, str(document["mediaType"]), policy, root, bundle)
+    check_not_future(result.signed_times, now)
+    return result
 
 
 def _verify_keyless(

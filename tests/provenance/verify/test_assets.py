@@ -4,6 +4,7 @@ another identity, another issuer or another workflow does not."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -243,3 +244,13 @@ def test_blanked_message_digest_fails(assets: Path, tmp_path: Path) -> None:
     policy = IdentityPolicy.of(identity="a@tny.town", issuer=GITHUB_LOGIN)
     with pytest.raises(VerificationFailed, match="digest mismatch"):
         verify_bundle(assets / "bundle.txt", bundle, policy, shipped_root("staging"))
+
+
+def test_signed_time_in_the_future_fails(assets: Path) -> None:
+    """Evidence signed after `now` (a clock set back, or a forged time) is refused."""
+    policy = IdentityPolicy.of(identity="a@tny.town", issuer=GITHUB_LOGIN)
+    args = (assets / "bundle.txt", assets / "bundle.txt.sigstore", policy, shipped_root("staging"))
+    before = datetime(2023, 4, 25, tzinfo=UTC)
+    with pytest.raises(VerificationFailed, match="in the future"):
+        verify_bundle(*args, now=before)
+    assert verify_bundle(*args, now=before + timedelta(days=2)).log_index == 7390977
