@@ -154,3 +154,14 @@ def test_github_publisher_policy_on_a_real_certificate(shared_data: Path) -> Non
     result = verify_pep740(workflow, "a-1.0.tar.gz", "0" * 64)
     assert result.outcome is Outcome.FAILED
     assert "Build Config URI" in result.reason
+
+
+def test_a_log_entry_kind_the_verifier_cannot_check_is_unsupported() -> None:
+    document = load(GCB)
+    entry = document["attestation_bundles"][0]["attestations"][0]["verification_material"][
+        "transparency_entries"
+    ][0]
+    entry["kindVersion"] = {"kind": "intoto", "version": "0.0.2"}
+    result = verify_pep740(document, GCB_SDIST, GCB_SHA256)
+    assert result.outcome is Outcome.UNSUPPORTED
+    assert result.reason == "Rekor entry kind intoto cannot be checked"
