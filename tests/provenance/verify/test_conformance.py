@@ -4,6 +4,8 @@ conformance CLI client, with the reason checked for representative failures."""
 from __future__ import annotations
 
 import hashlib
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -97,3 +99,19 @@ def test_reason_table_names_real_cases(conformance: Path) -> None:
     assert set(REASONS) <= names
     assert names >= EXIT_TWO
     assert all(n.endswith("fail") for n in REASONS)
+
+
+@pytest.mark.parametrize(("name", "code"), [("happy-path-v0.3", 0), ("signature-mismatch_fail", 1)])
+def test_client_as_a_process(conformance: Path, name: str, code: int) -> None:
+    """The executable the upstream runner calls: exit code, and one line on failure."""
+    args, artifact = _arguments(conformance / name)
+    done = subprocess.run(
+        [sys.executable, "-m", "stockade.provenance.conformance", *args, str(artifact)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == code, done.stderr
+    assert done.stdout == ""
+    assert len(done.stderr.strip().splitlines()) == (0 if code == 0 else 1), done.stderr
