@@ -67,28 +67,38 @@ def register(app: typer.Typer) -> None:
         artifact: Annotated[
             str, typer.Argument(metavar="ARTIFACT", help="The signed file, or sha256:HEX.")
         ],
-        bundle: Annotated[Path, typer.Option("--bundle", help="The Sigstore bundle (JSON).")],
+        bundle: Annotated[
+            Path, typer.Option("--bundle", metavar="FILE", help="The Sigstore bundle (JSON).")
+        ],
         identity: Annotated[
             list[str] | None,
             typer.Option(
-                "--certificate-identity", help="Expected signer identity (repeatable: any of)."
+                "--certificate-identity",
+                metavar="IDENTITY",
+                help="Expected signer identity (repeatable: any of).",
             ),
         ] = None,
         identity_regexp: Annotated[
             list[str] | None,
             typer.Option(
                 "--certificate-identity-regexp",
+                metavar="REGEXP",
                 help="Regular expression the whole identity must match (repeatable).",
             ),
         ] = None,
         issuer: Annotated[
             list[str] | None,
-            typer.Option("--certificate-oidc-issuer", help="Expected OIDC issuer (repeatable)."),
+            typer.Option(
+                "--certificate-oidc-issuer",
+                metavar="ISSUER",
+                help="Expected OIDC issuer (repeatable).",
+            ),
         ] = None,
         issuer_regexp: Annotated[
             list[str] | None,
             typer.Option(
                 "--certificate-oidc-issuer-regexp",
+                metavar="REGEXP",
                 help="Regular expression the whole issuer must match (repeatable).",
             ),
         ] = None,
@@ -112,19 +122,26 @@ def register(app: typer.Typer) -> None:
         ] = None,
         key: Annotated[
             Path | None,
-            typer.Option("--key", help="PEM public key: verify a key signature, not an identity."),
+            typer.Option(
+                "--key",
+                metavar="FILE",
+                help="PEM public key: verify a key signature, not an identity.",
+            ),
         ] = None,
         trusted_root: Annotated[
             Path | None,
             typer.Option(
                 "--trusted-root",
+                metavar="FILE",
                 help="A Sigstore trusted root or client trust config (private instances).",
             ),
         ] = None,
         staging: Annotated[
             bool, typer.Option("--staging", help="Use the Sigstore staging root.")
         ] = False,
-        output_format: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+        output_format: Annotated[
+            str, typer.Option("--format", metavar="table|json", help="table or json.")
+        ] = "table",
     ) -> None:
         """Verify a Sigstore bundle over ARTIFACT (exit 0 verified, 1 not, 2 unusable input)."""
         claims = {
