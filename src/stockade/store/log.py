@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Table, and_, insert, or_, select, update
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
 
 from stockade.errors import InputError, StoreError, VerificationFailed
@@ -338,12 +338,16 @@ class LogStore:
                 raise merkle.MerkleInputError(
                     f"entry index {index} is outside a tree of {size} entries"
                 )
-            read = _reader(session)
-            leaf = read([(0, index)]).get((0, index))
-            if leaf is None:
-                raise StoreError(f"the log is damaged: entry {index} is missing")
-            hashes = merkle.inclusion_proof(index, size, read)
-            root = head.root_hash if size == head.size else merkle.root_from_nodes(size, read)
+            wanted = merkle.nodes_of(merkle.inclusion_ranges(index, size))
+            wanted.append((0, index))
+            if size != head.size:
+                wanted.extend(merkle.compact_range(size))
+            found = _read_nodes(session, wanted)
+        leaf = found.get((0, index))
+        if leaf is None:
+            raise StoreError(f"the log is damaged: entry {index} is missing")
+        hashes = merkle.inclusion_proof(index, size, _fixed(found))
+        root = head.root_hash if size == head.size else merkle.root_from_nodes(size, _fixed(found))
         return InclusionProof(index, size, leaf, tuple(hashes), root)
 
     def consistency_proof(self, old_size: int, new_size: int | None = None) -> ConsistencyProof:
@@ -353,12 +357,17 @@ class LogStore:
             head = _head(session)
             new_size = head.size if new_size is None else new_size
             _check_size(new_size, head.size)
-            read = _reader(session)
-            hashes = merkle.consistency_proof(old_size, new_size, read)
-            old_root = merkle.root_from_nodes(old_size, read)
-            new_root = (
-                head.root_hash if new_size == head.size else merkle.root_from_nodes(new_size, read)
-            )
+            wanted = merkle.nodes_of(merkle.consistency_ranges(old_size, new_size))
+            wanted.extend(merkle.compact_range(old_size))
+            if new_size != head.size:
+                wanted.extend(merkle.compact_range(new_size))
+            found = _read_nodes(session, wanted)
+        read = _fixed(found)
+        hashes = merkle.consistency_proof(old_size, new_size, read)
+        old_root = merkle.root_from_nodes(old_size, read)
+        new_root = (
+            head.root_hash if new_size == head.size else merkle.root_from_nodes(new_size, read)
+        )
         return ConsistencyProof(old_size, new_size, old_root, new_root, tuple(hashes))
 
     def verify_entry(self, index: int, size: int, root_hash: bytes) -> StoredEntry:
@@ -391,12 +400,16 @@ def _push(
 
 
 def _head(session: Session) -> TreeHead:
-    row = session.get(LogStateRow, _STATE_ID)
+    row = (
+        session.connection()
+        .exec_driver_sql(f"SELECT size, root_hash FROM log_state WHERE id = {_STATE_ID}")
+        .first()
+    )
     if row is None:
         raise StoreError(
             "the log's state row is missing", hint="the database was not created by Stockade"
         )
-    return TreeHead(int(row.size), bytes(row.root_hash))
+    return TreeHead(int(row[0]), bytes(row[1]))
 
 
 def _check_size(size: int, current: int) -> None:
@@ -404,31 +417,37 @@ def _check_size(size: int, current: int) -> None:
         raise merkle.MerkleInputError(f"tree size {size} is outside 0..{current} (the log's size)")
 
 
-def _read_nodes(session: Session, nodes: Sequence[merkle.Node]) -> dict[merkle.Node, bytes]:
-    found: dict[merkle.Node, bytes] = {}
-    leaves = [index for level, index in nodes if level == 0]
+def _read_nodes(session: Session, nodes: Iterable[merkle.Node]) -> dict[merkle.Node, bytes]:
+    """The stored hashes of ``nodes`` (leaves from log_entry, others from log_node), in one
+    query written for the driver: an ORM expression would cost more than the reads."""
+    leaves = sorted({index for level, index in nodes if level == 0})
+    inner = sorted({(level, index) for level, index in nodes if level > 0})
+    if not leaves and not inner:
+        return {}
+    connection = session.connection()
+    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    parts: list[str] = []
+    params: list[int] = []
     if leaves:
-        rows = session.execute(
-            select(LogEntryRow.idx, LogEntryRow.leaf_hash).where(LogEntryRow.idx.in_(leaves))
-        )
-        for index, value in rows:
-            found[(0, int(index))] = bytes(value)
-    by_level: dict[int, list[int]] = {}
-    for level, index in nodes:
-        if level > 0:
-            by_level.setdefault(level, []).append(index)
-    if by_level:
-        condition = or_(
-            *(
-                and_(LogNodeRow.level == level, LogNodeRow.idx.in_(indexes))
-                for level, indexes in by_level.items()
-            )
-        )
-        for level, index, value in session.execute(
-            select(LogNodeRow.level, LogNodeRow.idx, LogNodeRow.hash).where(condition)
-        ):
-            found[(int(level), int(index))] = bytes(value)
-    return found
+        marks = ", ".join([mark] * len(leaves))
+        parts.append(f"SELECT 0, idx, leaf_hash FROM log_entry WHERE idx IN ({marks})")
+        params.extend(leaves)
+    if inner:
+        condition = " OR ".join([f"(level = {mark} AND idx = {mark})"] * len(inner))
+        parts.append(f"SELECT level, idx, hash FROM log_node WHERE {condition}")
+        for level, index in inner:
+            params.extend((level, index))
+    rows = connection.exec_driver_sql(" UNION ALL ".join(parts), tuple(params))
+    return {(int(level), int(index)): bytes(value) for level, index, value in rows}
+
+
+def _fixed(found: Mapping[merkle.Node, bytes]) -> merkle.NodeReader:
+    """A reader over hashes already read."""
+
+    def read(nodes: Sequence[merkle.Node]) -> Mapping[merkle.Node, bytes]:
+        return found
+
+    return read
 
 
 def _reader(session: Session) -> merkle.NodeReader:

@@ -127,6 +127,11 @@ def range_nodes(start: int, end: int) -> list[Node]:
     return nodes
 
 
+def nodes_of(ranges: Iterable[tuple[int, int]]) -> list[Node]:
+    """Every perfect node the given ranges are made of (what a proof over them reads)."""
+    return [node for start, end in ranges for node in range_nodes(start, end)]
+
+
 def fold_nodes(hashes: Sequence[bytes]) -> bytes:
     """The root of a range from the hashes of its :func:`range_nodes` (right to left)."""
     if not hashes:
@@ -350,6 +355,7 @@ __all__ = [
     "inclusion_ranges",
     "leaf_hash",
     "node_hash",
+    "nodes_of",
     "range_nodes",
     "root_from_inclusion_proof",
     "root_from_nodes",
