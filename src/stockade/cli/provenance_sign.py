@@ -7,6 +7,7 @@ import json
 import os
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -290,6 +291,22 @@ def register(app: typer.Typer) -> None:
         build_type: Annotated[
             str | None, typer.Option("--build-type", help="SLSA build type URI.")
         ] = None,
+        parameters: Annotated[
+            list[str] | None,
+            typer.Option(
+                "--external-parameter", help="SLSA external parameter KEY=VALUE (repeatable)."
+            ),
+        ] = None,
+        dependencies: Annotated[
+            list[str] | None,
+            typer.Option(
+                "--resolved-dependency",
+                help="SLSA resolved dependency URI[#ALGORITHM:HEX] (repeatable).",
+            ),
+        ] = None,
+        invocation_id: Annotated[
+            str | None, typer.Option("--invocation-id", help="SLSA invocation id (a run URL).")
+        ] = None,
         timestamp: Annotated[
             str | None,
             typer.Option("--timestamp", help="SBOM time (POSIX seconds or ISO 8601)."),
@@ -321,8 +338,13 @@ def register(app: typer.Typer) -> None:
             sbom=sbom,
             sbom_format=sbom_format,
             slsa=slsa,
-            builder_id=builder_id,
-            build_type=build_type,
+            slsa_build=SlsaFlags(
+                builder_id=builder_id,
+                build_type=build_type,
+                parameters=tuple(parameters or ()),
+                dependencies=tuple(dependencies or ()),
+                invocation_id=invocation_id,
+            ),
             timestamp=timestamp,
         )
         target = output or artifact.with_name(artifact.name + ".attestation.sigstore.json")
@@ -378,6 +400,17 @@ def register(app: typer.Typer) -> None:
             err_console.print(f"Wrote {output}", soft_wrap=True, highlight=False)
 
 
+@dataclass(frozen=True, slots=True)
+class SlsaFlags:
+    """What the ``--slsa`` flags say about the build."""
+
+    builder_id: str | None
+    build_type: str | None
+    parameters: tuple[str, ...]
+    dependencies: tuple[str, ...]
+    invocation_id: str | None
+
+
 def _statement(
     artifact: Path,
     *,
@@ -386,14 +419,15 @@ def _statement(
     sbom: Path | None,
     sbom_format: str,
     slsa: bool,
-    builder_id: str | None,
-    build_type: str | None,
+    slsa_build: SlsaFlags,
     timestamp: str | None,
 ) -> Statement:
     from stockade.provenance.intoto import (
         SLSA_PROVENANCE_V1,
         Statement,
         build_from_environment,
+        parse_dependency,
+        parse_parameter,
         sbom_predicate_type,
         slsa_predicate,
         subject_for_file,
@@ -417,5 +451,12 @@ def _statement(
     if sbom is not None:
         document = sbom_document(sbom, sbom_format, parse_timestamp(timestamp))
         return Statement((subject,), sbom_predicate_type(document), document)
-    build = build_from_environment(os.environ, builder_id=builder_id, build_type=build_type)
+    build = build_from_environment(
+        os.environ,
+        builder_id=slsa_build.builder_id,
+        build_type=slsa_build.build_type,
+        external_parameters=dict(parse_parameter(p) for p in slsa_build.parameters),
+        resolved_dependencies=[parse_dependency(d) for d in slsa_build.dependencies],
+        invocation_id=slsa_build.invocation_id,
+    )
     return Statement((subject,), SLSA_PROVENANCE_V1, slsa_predicate(build))

@@ -287,23 +287,61 @@ def manual_build(
 
 
 def build_from_environment(
-    env: Mapping[str, str], *, builder_id: str | None = None, build_type: str | None = None
+    env: Mapping[str, str],
+    *,
+    builder_id: str | None = None,
+    build_type: str | None = None,
+    external_parameters: Mapping[str, Any] | None = None,
+    resolved_dependencies: Sequence[ResourceDescriptor] = (),
+    invocation_id: str | None = None,
 ) -> BuildInfo:
-    """The CI's description of this build, with ``builder_id``/``build_type`` overriding it;
-    outside a known CI, a manual build (which needs ``builder_id``)."""
+    """The CI's description of this build, completed by the caller's values: ``builder_id``,
+    ``build_type`` and ``invocation_id`` replace the CI's, external parameters are added to
+    its (the caller's win on a clash) and resolved dependencies appended. Outside a known CI,
+    a manual build from the caller's values alone (which needs ``builder_id``)."""
     found = github_actions_build(env)
     if found is None:
-        return manual_build(builder_id=builder_id, build_type=build_type)
+        return manual_build(
+            builder_id=builder_id,
+            build_type=build_type,
+            external_parameters=external_parameters,
+            resolved_dependencies=resolved_dependencies,
+            invocation_id=invocation_id,
+        )
     return BuildInfo(
         builder_id=builder_id or found.builder_id,
         build_type=build_type or found.build_type,
-        external_parameters=found.external_parameters,
+        external_parameters={**found.external_parameters, **(external_parameters or {})},
         internal_parameters=found.internal_parameters,
-        resolved_dependencies=found.resolved_dependencies,
-        invocation_id=found.invocation_id,
+        resolved_dependencies=(*found.resolved_dependencies, *resolved_dependencies),
+        invocation_id=invocation_id or found.invocation_id,
         started_on=found.started_on,
         finished_on=found.finished_on,
     )
+
+
+def parse_dependency(text: str) -> ResourceDescriptor:
+    """A resolved dependency written ``URI`` or ``URI#ALGORITHM:HEX`` (``gitCommit``,
+    ``sha256`` ...), as the ``--resolved-dependency`` flag takes it."""
+    uri, sep, digest = text.partition("#")
+    if "://" not in uri:
+        raise InputError(f"resolved dependency {text!r} must start with a URI")
+    if not sep:
+        return ResourceDescriptor(uri=uri)
+    algorithm, colon, value = digest.partition(":")
+    value = value.lower()
+    expected = _DIGEST_LENGTHS.get(algorithm)
+    if not colon or not _HEX_DIGEST.match(value) or (expected and len(value) != expected):
+        raise InputError(f"resolved dependency {text!r}: write the digest as ALGORITHM:HEX")
+    return ResourceDescriptor(uri=uri, digest={algorithm: value})
+
+
+def parse_parameter(text: str) -> tuple[str, str]:
+    """An external parameter written ``KEY=VALUE``."""
+    key, sep, value = text.partition("=")
+    if not sep or not key.strip():
+        raise InputError(f"external parameter {text!r} must be KEY=VALUE")
+    return key.strip(), value
 
 
 def sbom_predicate_type(document: Mapping[str, Any]) -> str:

@@ -313,3 +313,37 @@ def test_sbom_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert bad_time.exit_code == 2
     empty = run("sbom", str(tmp_path / "nothing-here"))
     assert empty.exit_code == 2
+
+
+def test_attest_slsa_from_flags(
+    keys: Path, artifact: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    out = tmp_path / "provenance.json"
+    result = run(
+        "attest",
+        str(artifact),
+        "--slsa",
+        "--builder-id",
+        "https://builder.example/v1",
+        "--external-parameter",
+        "target=dist",
+        "--resolved-dependency",
+        "git+https://git.example/demo@refs/tags/v1.0.0#gitCommit:" + "d" * 40,
+        "--invocation-id",
+        "https://builder.example/runs/12",
+        "--key",
+        str(keys.with_name("release.key")),
+        "-o",
+        str(out),
+    )
+    assert result.exit_code == 0, result.output
+    predicate = _payload(out)["predicate"]
+    assert predicate["runDetails"] == {
+        "builder": {"id": "https://builder.example/v1"},
+        "metadata": {"invocationId": "https://builder.example/runs/12"},
+    }
+    assert predicate["buildDefinition"]["externalParameters"] == {"target": "dist"}
+    assert predicate["buildDefinition"]["resolvedDependencies"][0]["digest"] == {
+        "gitCommit": "d" * 40
+    }

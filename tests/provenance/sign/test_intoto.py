@@ -22,6 +22,8 @@ from stockade.provenance.intoto import (
     build_from_environment,
     github_actions_build,
     manual_build,
+    parse_dependency,
+    parse_parameter,
     sbom_predicate_type,
     slsa_predicate,
     subject_for_file,
@@ -189,3 +191,58 @@ def test_sbom_predicate_types() -> None:
     assert sbom_predicate_type({"spdxVersion": "SPDX-2.3"}) == SPDX_PREDICATE
     with pytest.raises(InputError, match="not a CycloneDX or SPDX"):
         sbom_predicate_type({"name": "x"})
+
+
+def test_caller_values_complete_the_ci_ones() -> None:
+    build = build_from_environment(
+        GITHUB_ENV,
+        external_parameters={"inputs": "release"},
+        resolved_dependencies=[
+            parse_dependency("https://tools.example/builder.tar#sha256:" + "b" * 64)
+        ],
+        invocation_id="https://ci.example/run/7",
+    )
+    assert build.external_parameters["inputs"] == "release"
+    assert "workflow" in build.external_parameters
+    assert [d.uri for d in build.resolved_dependencies] == [
+        "git+https://github.com/octo-org/octo-lib@refs/heads/main",
+        "https://tools.example/builder.tar",
+    ]
+    assert build.invocation_id == "https://ci.example/run/7"
+
+
+def test_manual_build_from_flags() -> None:
+    build = build_from_environment(
+        {},
+        builder_id="https://builder.example/v1",
+        external_parameters=dict([parse_parameter("target=dist"), parse_parameter("opt=a=b")]),
+        resolved_dependencies=[
+            parse_dependency("git+https://git.example/r@refs/tags/v1#gitCommit:" + "c" * 40)
+        ],
+    )
+    predicate = slsa_predicate(build)
+    assert predicate["buildDefinition"]["externalParameters"] == {"target": "dist", "opt": "a=b"}
+    assert predicate["buildDefinition"]["resolvedDependencies"] == [
+        {"uri": "git+https://git.example/r@refs/tags/v1", "digest": {"gitCommit": "c" * 40}}
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("not a uri", "must start with a URI"),
+        ("https://x.example/a#sha256", "ALGORITHM:HEX"),
+        ("https://x.example/a#sha256:abc", "ALGORITHM:HEX"),
+        ("https://x.example/a#gitCommit:zz", "ALGORITHM:HEX"),
+    ],
+)
+def test_bad_dependencies(text: str, message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        parse_dependency(text)
+
+
+def test_bad_parameters() -> None:
+    with pytest.raises(InputError, match="KEY=VALUE"):
+        parse_parameter("novalue")
+    with pytest.raises(InputError, match="KEY=VALUE"):
+        parse_parameter("=x")
