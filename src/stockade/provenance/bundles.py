@@ -94,19 +94,32 @@ def read_bundle_document(path: Path) -> tuple[str, dict[str, Any]]:
         raise InputError("not a Sigstore bundle (not UTF-8 text)", path=path) from None
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror or exc}", path=path) from None
+    return raw, parse_bundle_document(raw, path)
+
+
+def parse_bundle_document(raw: str | bytes, where: str | Path | None = None) -> dict[str, Any]:
+    """The parsed JSON of a bundle given as text (`where` names it in errors).
+
+    Raises :class:`InputError` when it is oversized, not JSON, not an object or not a Sigstore
+    bundle version Stockade reads.
+    """
+    if len(raw) > MAX_BUNDLE_BYTES:
+        raise InputError(
+            f"bundle too large ({len(raw)} bytes, limit {MAX_BUNDLE_BYTES})", path=where
+        )
     try:
         document = json.loads(raw)
     except ValueError as exc:
-        raise InputError(f"malformed bundle: not valid JSON ({exc})", path=path) from None
+        raise InputError(f"malformed bundle: not valid JSON ({exc})", path=where) from None
     if not isinstance(document, dict):
-        raise InputError("malformed bundle: expected a JSON object", path=path)
+        raise InputError("malformed bundle: expected a JSON object", path=where)
     media_type = document.get("mediaType")
     if media_type not in BUNDLE_MEDIA_TYPES:
         raise InputError(
             f"unsupported bundle media type {media_type!r} (Sigstore bundles v0.1 to v0.3)",
-            path=path,
+            path=where,
         )
-    return raw, document
+    return document
 
 
 CLOCK_SKEW = timedelta(minutes=5)

@@ -32,13 +32,14 @@ from stockade.provenance.bundles import (
     Verification,
     check_not_future,
     check_statement,
+    parse_bundle_document,
     read_bundle_document,
 )
 from stockade.provenance.engine import ConformantVerifier
 from stockade.provenance.policy import Policy, certificate_facts
 from stockade.provenance.trust import shipped_root
 
-__all__ = ["Artifact", "Verification", "verify_bundle"]
+__all__ = ["Artifact", "Verification", "verify_bundle", "verify_bundle_json"]
 
 
 def verify_bundle(
@@ -49,7 +50,7 @@ def verify_bundle(
     key: Path | None = None,
     now: datetime | None = None,
 ) -> Verification:
-    """Verify `bundle` over `artifact` (a path or ``"sha256:HEX"``).
+    """Verify the bundle file `bundle` over `artifact` (a path or ``"sha256:HEX"``).
 
     Keyless bundles need a `policy` (who must have signed); with `key` (a PEM public key) the
     bundle must have been signed by that key instead. `trusted_root` defaults to the shipped
@@ -57,7 +58,25 @@ def verify_bundle(
     ``VerificationFailed`` or ``InputError`` (see the module).
     """
     target = artifact if isinstance(artifact, Artifact) else Artifact.of(artifact)
-    raw, document = read_bundle_document(bundle)
+    raw, _ = read_bundle_document(bundle)
+    return verify_bundle_json(target, raw, policy, trusted_root, key, now, where=bundle)
+
+
+def verify_bundle_json(
+    artifact: Path | str | Artifact,
+    raw: str | bytes,
+    policy: Policy | None = None,
+    trusted_root: TrustedRoot | None = None,
+    key: Path | None = None,
+    now: datetime | None = None,
+    *,
+    where: str | Path = "bundle",
+) -> Verification:
+    """:func:`verify_bundle` for a bundle given as JSON text (e.g. from a registry response);
+    `where` names it in error messages."""
+    target = artifact if isinstance(artifact, Artifact) else Artifact.of(artifact)
+    text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
+    document = parse_bundle_document(text, where)
     root = trusted_root if trusted_root is not None else shipped_root("production")
     material = document.get("verificationMaterial")
     has_key = isinstance(material, dict) and "publicKey" in material
@@ -67,16 +86,16 @@ def verify_bundle(
             raise VerificationFailed(
                 "a key was given but the bundle is signed with a certificate (keyless)"
             )
-        result = keyverify.verify_with_key(target, raw, public_key, root)
-        check_not_future(result.signed_times, now)
-        return result
-    if has_key:
+        result = keyverify.verify_with_key(target, text, public_key, root)
+    elif has_key:
         raise VerificationFailed(
             "the bundle is signed with a key, not a certificate: verify it with --key"
         )
-    if policy is None:
+    elif policy is None:
         raise InputError("keyless verification needs an identity policy (identity and issuer)")
-    result = _verify_keyless(target, raw, str(document["mediaType"]), policy, root, bundle)
+    else:
+        media_type = str(document["mediaType"])
+        result = _verify_keyless(target, text, media_type, policy, root, where)
     check_not_future(result.signed_times, now)
     return result
 
@@ -87,7 +106,7 @@ def _verify_keyless(
     media_type: str,
     policy: Policy,
     root: TrustedRoot,
-    where: Path,
+    where: str | Path,
 ) -> Verification:
     try:
         model = _BundleModel.from_json(raw)

@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 
 from stockade.errors import InputError, VerificationFailed
+from stockade.provenance.bundles import MAX_BUNDLE_BYTES
 from stockade.provenance.policy import AnyOf, IdentityPolicy
 from stockade.provenance.trust import Instance, shipped_root
-from stockade.provenance.verify import verify_bundle
+from stockade.provenance.verify import verify_bundle, verify_bundle_json
 
 GITHUB_LOGIN = "https://github.com/login/oauth"
 ACTIONS = "https://token.actions.githubusercontent.com"
@@ -254,3 +255,15 @@ def test_signed_time_in_the_future_fails(assets: Path) -> None:
     with pytest.raises(VerificationFailed, match="in the future"):
         verify_bundle(*args, now=before)
     assert verify_bundle(*args, now=before + timedelta(days=2)).log_index == 7390977
+
+
+def test_bundle_given_as_json_text(assets: Path) -> None:
+    """Bundles that arrive in a registry response are verified without a file."""
+    raw = (assets / "bundle_v3_github.whl.sigstore").read_bytes()
+    policy = IdentityPolicy.of(identity=WHEEL_IDENTITY, issuer=ACTIONS)
+    result = verify_bundle_json(WHEEL_DIGEST, raw, policy, where="attestation")
+    assert result.log_index == 79605083
+    with pytest.raises(InputError, match="attestation: malformed bundle: not valid JSON"):
+        verify_bundle_json(WHEEL_DIGEST, raw[:100], policy, where="attestation")
+    with pytest.raises(InputError, match="too large"):
+        verify_bundle_json(WHEEL_DIGEST, b" " * (MAX_BUNDLE_BYTES + 1), policy)
