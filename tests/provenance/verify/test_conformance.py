@@ -17,6 +17,7 @@ from tests.provenance.verify.cases import (
     DEFAULT_ISSUER,
     EXIT_TWO,
     REASONS,
+    REJECTED_AT_ANOTHER_STEP,
 )
 from tests.provenance.verify.conftest import conformance_cases
 
@@ -115,3 +116,9 @@ def test_client_as_a_process(conformance: Path, name: str, code: int) -> None:
     assert done.returncode == code, done.stderr
     assert done.stdout == ""
     assert len(done.stderr.strip().splitlines()) == (0 if code == 0 else 1), done.stderr
+
+
+def test_documented_cases_are_failing_cases(conformance: Path) -> None:
+    names = set(conformance_cases())
+    assert set(REJECTED_AT_ANOTHER_STEP) <= names
+    assert all(n.endswith("fail") for n in REJECTED_AT_ANOTHER_STEP)
