@@ -231,11 +231,8 @@ class LogStore:
             ]
             new_size = size + len(bodies)
             root = merkle.fold_nodes([value for _level, value in stack])
-            connection = session.connection()
-            if entry_rows:
-                connection.execute(insert(_ENTRY_TABLE), entry_rows)
-            if node_rows:
-                connection.execute(insert(_NODE_TABLE), node_rows)
+            _insert_rows(session, _ENTRY_TABLE, entry_rows)
+            _insert_rows(session, _NODE_TABLE, node_rows)
             session.execute(
                 update(LogStateRow)
                 .where(LogStateRow.id == _STATE_ID)
@@ -382,6 +379,27 @@ class LogStore:
         proof = self.inclusion_proof(index, size)
         merkle.verify_inclusion(index, size, stored.leaf_hash, proof.hashes, root_hash)
         return stored
+
+
+def _insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert ``rows`` in the session's transaction: with COPY on PostgreSQL (psycopg runs an
+    executemany as one statement per row), with an executemany elsewhere."""
+    if not rows:
+        return
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        connection.execute(insert(table), rows)
+        return
+    columns = list(rows[0])
+    driver = connection.connection.driver_connection
+    if driver is None:  # pragma: no cover - a pooled connection always has its driver's
+        connection.execute(insert(table), rows)
+        return
+    with driver.cursor() as cursor:
+        statement = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
+        with cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row([row[column] for column in columns])
 
 
 def _push(
