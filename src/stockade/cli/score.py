@@ -149,6 +149,7 @@ async def make_gatherer(
         sources=vulnerability_sources(source, clients),
         archives=archives,
         store=store,
+        http=clients.http(),
     )
     return gatherer, clients
 

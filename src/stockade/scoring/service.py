@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 from stockade.ecosystems.interface import Ecosystem, PackageInfo, Registry
 from stockade.errors import OSVError, RegistryError, StockadeError
+from stockade.http import HttpClient
 from stockade.intel.findings import Finding
 from stockade.intel.osv.findings import build_findings
 from stockade.intel.osv.source import PackageQuery, VulnerabilitySource
@@ -56,6 +57,8 @@ class Gatherer:
     sources: Sequence[VulnerabilitySource] = ()
     archives: ArchiveJudge | None = None
     store: ScoreStore | None = None
+    http: HttpClient | None = None
+    """When given, the scored version's build provenance is fetched and verified (Sigstore)."""
 
     async def facts(self, target: Target, *, now: datetime | None = None) -> PackageFacts:
         """Everything known of the version ``target`` names (the latest when it names none).
@@ -95,6 +98,8 @@ class Gatherer:
             )
         problems: list[str] = []
         package = await self._with_provenance(registry, package, version, problems)
+        if self.http is not None:
+            package = await self._verified(package, version, self.http, problems)
         facts = replace(base, package=package, version=version, name=package.name)
         findings = await self._findings(facts, problems)
         archive = None
@@ -160,6 +165,22 @@ class Gatherer:
         )
         versions = {**enriched.versions, version: replace(info, provenance=refs)}
         return replace(enriched, versions=versions)
+
+    @staticmethod
+    async def _verified(
+        package: PackageInfo, version: str, http: HttpClient, problems: list[str]
+    ) -> PackageInfo:
+        """The package with the scored version's provenance verified (PEP 740, npm)."""
+        info = package.versions.get(version)
+        if info is None or not info.provenance:
+            return package
+        from stockade.provenance.packages import verify_provenance
+
+        try:
+            return await verify_provenance(package, version, http)
+        except StockadeError as exc:
+            problems.append(f"provenance not verified: {exc}")
+            return package
 
     async def _findings(
         self, facts: PackageFacts, problems: list[str]
