@@ -297,3 +297,71 @@ def test_keyverify_accepts_signed_statements(tmp_path: Path, algorithm: KeyAlgor
     other.write_bytes(b"another artifact")
     with pytest.raises(VerificationFailed):
         verify_with_key(Artifact.of(other), bundle, key.public_key, root)
+
+
+# --- agreement with other implementations ----------------------------------------------------
+
+
+def test_dsse_envelope_verifies_with_sigstore_python() -> None:
+    """sigstore-python's own DSSE code reads the envelope and checks its ECDSA signature."""
+    from sigstore import dsse as sigstore_dsse
+
+    key = SigningKey(generate_key(KeyAlgorithm.ECDSA_P256))
+    statement = Statement((subject_for_bytes("a.txt", ARTIFACT),), SLSA_PROVENANCE_V1, {})
+    envelope = json.dumps(sign_statement(statement, key)["dsseEnvelope"])
+    parsed = sigstore_dsse.Envelope._from_json(envelope)
+    public = key.public_key
+    assert isinstance(public, ec.EllipticCurvePublicKey)
+    assert sigstore_dsse._verify(public, parsed) == statement.to_json()
+    other = ec.generate_private_key(ec.SECP256R1()).public_key()
+    from sigstore.errors import VerificationError
+
+    with pytest.raises(VerificationError, match="invalid signature"):
+        sigstore_dsse._verify(other, parsed)
+
+
+def test_same_shape_as_a_cosign_key_bundle(shared_data: Path) -> None:
+    """The fields of a cosign-made key bundle (conformance managed-key-happy-path) are the
+    ones written here, but for the log entry and the TSA timestamp an offline signer cannot
+    obtain."""
+    case = shared_data / "sigstore-conformance/bundle-verify/managed-key-happy-path"
+    if not case.is_dir():
+        pytest.skip(f"{case} not found")
+    cosign = json.loads((case / "bundle.sigstore.json").read_text())
+    ours = sign_blob(ARTIFACT, SigningKey(generate_key(KeyAlgorithm.ECDSA_P256)))
+    assert ours["mediaType"] == cosign["mediaType"]
+    assert set(ours) == set(cosign)
+    assert set(cosign["verificationMaterial"]) - set(ours["verificationMaterial"]) == {
+        "timestampVerificationData"
+    }
+    assert ours["verificationMaterial"]["tlogEntries"] == []
+    assert cosign["verificationMaterial"]["tlogEntries"], "cosign's was logged online"
+    assert set(ours["messageSignature"]) == set(cosign["messageSignature"])
+    assert (
+        ours["messageSignature"]["messageDigest"]["algorithm"]
+        == cosign["messageSignature"]["messageDigest"]["algorithm"]
+    )
+    hint_length = len(cosign["verificationMaterial"]["publicKey"]["hint"])
+    assert len(ours["verificationMaterial"]["publicKey"]["hint"]) == hint_length
+
+
+def test_default_signer_asks_the_context_for_a_cached_signer() -> None:
+    from sigstore.sign import SigningContext
+
+    calls: list[tuple[object, dict[str, object]]] = []
+    fake = _FakeSigner()
+
+    class Context:
+        @contextmanager
+        def signer(self, token: object, **kwargs: object) -> Iterator[_FakeSigner]:
+            calls.append((token, kwargs))
+            yield fake
+
+    from stockade.provenance.sign import sigstore_signer
+
+    context: Any = Context()
+    token: Any = object()
+    with sigstore_signer(context, token) as signer:
+        assert signer is fake
+    assert calls == [(token, {"cache": True})]
+    assert hasattr(SigningContext, "signer")
