@@ -248,13 +248,17 @@ def register(app: typer.Typer) -> None:
         trust_config: Annotated[Path | None, TRUST_OPTION] = None,
     ) -> None:
         """Sign a file into a Sigstore bundle: with a key (offline, no log entry) or keyless."""
-        from stockade.provenance.sign import bundle_json, keyless_sign_blob, sign_blob
+        from stockade.provenance.sign import bundle_json, keyless_sign_blob, sign_file
 
-        data = _read_artifact(artifact)
         target = output or artifact.with_name(artifact.name + ".sigstore.json")
+        if not artifact.is_file():
+            _read_artifact(artifact)  # names the problem before a password is asked
+            raise InputError("not a regular file", path=artifact)
         if key is not None:
-            text = bundle_json(sign_blob(data, load_key(key)))
+            signing_key = load_key(key)
+            text = bundle_json(sign_file(artifact, signing_key))
         else:
+            data = _read_artifact(artifact)
             text = _sign_keyless(
                 token=token,
                 staging=staging,

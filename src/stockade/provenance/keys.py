@@ -19,7 +19,7 @@ from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, ed25519
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, utils
 
 from stockade.errors import InputError, StockadeError
 
@@ -114,6 +114,13 @@ class SigningKey:
         if isinstance(self.private_key, ed25519.Ed25519PrivateKey):
             return self.private_key.sign(message)
         return self.private_key.sign(message, ec.ECDSA(hashes.SHA256()))
+
+    def sign_sha256(self, digest: bytes) -> bytes:
+        """ECDSA P-256 only: sign a message by its SHA-256 (the same signature as
+        :meth:`sign` over the message), so large files need not be held in memory."""
+        if isinstance(self.private_key, ed25519.Ed25519PrivateKey):
+            raise TypeError("Ed25519 signs the message itself, not its digest")
+        return self.private_key.sign(digest, ec.ECDSA(utils.Prehashed(hashes.SHA256())))
 
 
 def verify_signature(key: PublicKey, signature: bytes, message: bytes) -> bool:

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from stockade.errors import InputError, StockadeError
 from stockade.provenance.dsse import INTOTO_PAYLOAD_TYPE, sign_envelope
 from stockade.provenance.intoto import Statement
-from stockade.provenance.keys import SigningKey
+from stockade.provenance.keys import KeyAlgorithm, SigningKey
 
 if TYPE_CHECKING:
     from sigstore import dsse
@@ -46,17 +46,48 @@ def _key_material(key: SigningKey) -> dict[str, Any]:
 
 def sign_blob(data: bytes, key: SigningKey) -> dict[str, Any]:
     """A Sigstore bundle with a message signature over ``data`` by ``key`` (no log entry)."""
+    return _message_bundle(key, hashlib.sha256(data).digest(), key.sign(data))
+
+
+def _message_bundle(key: SigningKey, digest: bytes, signature: bytes) -> dict[str, Any]:
     return {
         "mediaType": BUNDLE_V03,
         "verificationMaterial": _key_material(key),
         "messageSignature": {
-            "messageDigest": {
-                "algorithm": "SHA2_256",
-                "digest": _b64(hashlib.sha256(data).digest()),
-            },
-            "signature": _b64(key.sign(data)),
+            "messageDigest": {"algorithm": "SHA2_256", "digest": _b64(digest)},
+            "signature": _b64(signature),
         },
     }
+
+
+def sign_file(path: Path, key: SigningKey) -> dict[str, Any]:
+    """:func:`sign_blob` over a file. With ECDSA the file is read in chunks and signed by its
+    digest; Ed25519 signs the whole message, so the file is read at once."""
+    if key.algorithm is KeyAlgorithm.ED25519:
+        return sign_blob(_read_file(path), key)
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as handle:
+            while chunk := handle.read(1 << 20):
+                digest.update(chunk)
+    except OSError as exc:
+        raise _read_error(path, exc) from None
+    return _message_bundle(key, digest.digest(), key.sign_sha256(digest.digest()))
+
+
+def _read_file(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise _read_error(path, exc) from None
+
+
+def _read_error(path: Path, exc: OSError) -> InputError:
+    if isinstance(exc, FileNotFoundError):
+        return InputError("no such file", path=path)
+    if isinstance(exc, IsADirectoryError):
+        return InputError("is a folder, not a file", path=path)
+    return InputError(f"cannot read: {exc.strerror or exc}", path=path)
 
 
 def sign_statement(statement: Statement, key: SigningKey) -> dict[str, Any]:

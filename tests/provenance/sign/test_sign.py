@@ -365,3 +365,30 @@ def test_default_signer_asks_the_context_for_a_cached_signer() -> None:
         assert signer is fake
     assert calls == [(token, {"cache": True})]
     assert hasattr(SigningContext, "signer")
+
+
+@pytest.mark.parametrize("algorithm", list(KeyAlgorithm))
+def test_sign_file_streams_ecdsa_and_matches_sign_blob(
+    tmp_path: Path, algorithm: KeyAlgorithm
+) -> None:
+    from stockade.provenance.sign import sign_file
+
+    key = SigningKey(generate_key(algorithm))
+    data = bytes(range(256)) * 10_000  # 2.5 MB: several read chunks
+    path = tmp_path / "big.bin"
+    path.write_bytes(data)
+    bundle = sign_file(path, key)
+    message = bundle["messageSignature"]
+    assert base64.b64decode(message["messageDigest"]["digest"]) == hashlib.sha256(data).digest()
+    _verify_raw(key, base64.b64decode(message["signature"]), data)
+    assert set(bundle) == set(sign_blob(data, key))
+    with pytest.raises(InputError, match="no such file"):
+        sign_file(tmp_path / "absent", key)
+    with pytest.raises(InputError, match="is a folder"):
+        sign_file(tmp_path, key)
+
+
+def test_ed25519_cannot_sign_a_digest() -> None:
+    key = SigningKey(generate_key(KeyAlgorithm.ED25519))
+    with pytest.raises(TypeError):
+        key.sign_sha256(hashlib.sha256(b"x").digest())
