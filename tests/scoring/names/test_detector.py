@@ -77,6 +77,22 @@ def best(ecosystem: Ecosystem, name: str, **kwargs: object) -> NameMatch:
         (PYPI, "pygame-install", "pygame", "combosquat", "strong"),
         (PYPI, "requests-secure", "requests", "combosquat", "weak"),
         (PYPI, "invokehttp", "invoke", "combosquat", "weak"),
+        # plain combinations: malicious names of the OpenSSF records (MAL ids)
+        (NPM, "axios-proxy", "axios", "combosquat", "weak"),  # MAL-2023-116
+        (NPM, "sync-axios", "axios", "combosquat", "weak"),  # MAL-2024-109
+        (NPM, "express-blackbox", "express", "combosquat", "weak"),  # MAL-2022-2925
+        (NPM, "eslint-config-mattermost", "eslint", "combosquat", "weak"),  # MAL-2022-2800
+        (NPM, "eslint-plugin-scp-custom-rules", "eslint", "combosquat", "weak"),  # MAL-2023-1033
+        (NPM, "webpack-insert-sentry-plugin", "webpack", "combosquat", "weak"),  # MAL-2024-10888
+        (NPM, "react-dom-router-old", "react-dom", "combosquat", "weak"),  # MAL-2022-5643
+        (NPM, "bitmex-node-fetch", "node-fetch", "combosquat", "weak"),  # MAL-2024-11916
+        (NPM, "gdpr-cookie-consent", "cookie", "combosquat", "weak"),  # MAL-2024-7903
+        (NPM, "buffervelocity", "buffer", "combosquat", "weak"),  # MAL-2022-1719
+        (PYPI, "httpx-advanced", "httpx", "combosquat", "weak"),  # MAL-2024-5234
+        (PYPI, "keras-preprocess", "keras", "combosquat", "weak"),  # MAL-2024-10649
+        (PYPI, "easyrequests", "requests", "combosquat", "weak"),  # MAL-2024-5102
+        (PYPI, "cryptographylibs", "cryptography", "combosquat", "weak"),  # MAL-2024-5003
+        (PYPI, "requests-darwin-lite", "requests", "combosquat", "weak"),
     ],
 )
 def test_imitations_name_the_target_and_the_technique(
@@ -100,6 +116,12 @@ def test_messages_say_what_changed() -> None:
     assert "npm's high-impact packages" in best(NPM, "crossenv").message
     assert best(PYPI, "reqeusts").edits == 1
     assert best(PYPI, "beatifusoup4").edits == 2
+    assert best(NPM, "axios-proxy").message.startswith("'axios-proxy' adds 'proxy' after the name")
+    assert best(NPM, "sync-axios").message.startswith("'sync-axios' adds 'sync' before the name")
+    assert best(NPM, "gdpr-cookie-consent").message.startswith(
+        "'gdpr-cookie-consent' puts 'gdpr' and 'consent' around the name of 'cookie'"
+    )
+    assert best(NPM, "eslint-config-mattermost").edits is None
 
 
 @pytest.mark.parametrize(
@@ -138,12 +160,20 @@ def test_popular_packages_imitate_nothing(ecosystem: Ecosystem, name: str) -> No
 @pytest.mark.parametrize(
     "name",
     [
-        # plugins of a namespace (django-, pytest-, flask-, requests-) are the convention
+        # extensions in the ecosystem's conventional shape (PLUGIN_PREFIXES)
         "django-frobnicate",
         "pytest-frobnicate",
         "flask-frobnicate",
-        "requests-frobnicate",
+        "flake8-frobnicate",
+        "sphinxcontrib-frobnicate",
         "types-frobnicate",
+        "apache-airflow-providers-frobnicate",
+        "opentelemetry-instrumentation-frobnicate",
+        "pytest-requests",  # a pytest plugin for requests
+        # a popular name not among the top 1,000 (cerberus is #1311), or only a word of one
+        # ('pyproject' of pyproject-api)
+        "cerberus-frobnicate",
+        "pyproject-frobnicate",
         # short names: one letter off a 3- or 4-letter name is noise
         "sux",
         "idnb",
@@ -156,6 +186,69 @@ def test_popular_packages_imitate_nothing(ecosystem: Ecosystem, name: str) -> No
 )
 def test_new_legitimate_names_are_not_flagged(name: str) -> None:
     assert checker(PYPI).imitations(name) == []
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "babel-plugin-transform-frobnicate",
+        "babel-preset-frobnicate",
+        "gatsby-plugin-frobnicate",
+        "vite-plugin-frobnicate",
+        "vite-plugin-react-frobnicate",  # a plugin of vite for react
+        "rollup-plugin-frobnicate",
+        "esbuild-plugin-frobnicate",
+        "prettier-plugin-frobnicate",
+        "postcss-frobnicate",
+        "tailwindcss-frobnicate",
+        "react-frobnicate-widget",
+        "react-native-frobnicate",
+        "lodash.frobnicate",
+        "frobnicate-loader",  # webpack's loaders
+        "typescript-loader",
+        "frobnicate-webpack-plugin",
+        "@types/frobnicate",  # only the owner publishes in a popular scope
+        "@acme/axios-proxy",  # a scoped name is installed by its scope
+    ],
+)
+def test_npm_extensions_in_a_conventional_shape_are_not_flagged(name: str) -> None:
+    npm = checker(NPM)
+    assert name not in npm.popular
+    assert npm.imitations(name) == []
+
+
+@pytest.mark.parametrize(
+    ("ecosystem", "name", "target"),
+    [
+        # extensions outside the conventional shapes: a warning for a new package, nothing
+        # for an established one (the component's history)
+        (NPM, "express-frobnicate", "express"),
+        (NPM, "eslint-plugin-frobnicate", "eslint"),  # the shape of company-config lures
+        (NPM, "frobnicate-react", "react"),
+        (PYPI, "requests-frobnicate", "requests"),
+        (PYPI, "numpy-frobnicate", "numpy"),
+    ],
+)
+def test_other_extensions_are_weak_combinations(
+    ecosystem: Ecosystem, name: str, target: str
+) -> None:
+    found = checker(ecosystem).imitations(name)
+    assert [(m.target, m.technique, m.strength) for m in found] == [(target, "combosquat", "weak")]
+    assert checker(ecosystem).imitations(name, established=True) == []
+
+
+def test_a_plain_combination_names_the_popular_name_it_extends() -> None:
+    npm = checker(NPM)
+    # 'react-' is a conventional prefix, but 'react-dom-' extends the popular 'react-dom'
+    assert best(NPM, "react-dom-router-old").target == "react-dom"
+    assert best(NPM, "react-dom-frobnicate").target == "react-dom"
+    # more than two words are added only after or before the popular name
+    assert npm.imitations("acme-frobnicate-express-widget-kit") == []
+    assert best(NPM, "acme-frobnicate-widget-express").target == "express"
+    # a lure word keeps its own rule, in a scope too
+    assert best(NPM, "@acme/axios-secure").message.startswith(
+        "'@acme/axios-secure' combines 'secure' with"
+    )
 
 
 def test_a_target_must_be_far_more_popular_than_the_candidate() -> None:
@@ -208,7 +301,15 @@ def test_a_small_list_and_policy() -> None:
     )
     small = NameChecker(PYPI, popular, Policy(ratio=10, combo_top=10))
     assert best_of(small, "colorama-tools").technique == "combosquat"
-    assert small.imitations("requests-tools") == []  # requests is a namespace here
+    # requests is a namespace here: with a promise word the combination is only weak
+    assert best_of(small, "requests-secure").strength == "weak"
+    assert best_of(small, "requests-tools").strength == "weak"
+    assert small.imitations("django-colorama") == []  # a conventional prefix
+    loose = NameChecker(PYPI, popular, Policy(ratio=10, combo_top=10, conventions=False))
+    assert best_of(loose, "django-colorama").target == "colorama"
+    none = NameChecker(PYPI, popular, Policy(ratio=10, combo_top=0))
+    assert none.imitations("colorama-tools") == []
+    assert best_of(none, "requests-stealer").strength == "strong"  # lure words stay
     assert best_of(small, "reqeusts", popularity=50_000).target == "requests"
     assert small.imitations("reqeusts", popularity=500_000) == []
     strict = NameChecker(PYPI, popular, Policy(strong_min=1_000_000))

@@ -33,10 +33,14 @@ How it avoids flagging legitimate names (each threshold a field of :class:`Polic
   letters: not ``django-foo`` for ``django-solo``). A letter put in front (``grequests``), a
   plural ``s`` and other than a typing slip in a short word (``django-crm``) are weak.
 - **Combinations** are only looked for in names that are not popular themselves (an extension
-  is naturally far less downloaded than what it extends).
-- **Namespaces**: a popular name that is a word of several other popular names (``django``,
-  ``pytest``, ``requests``, ``eslint-plugin``) is a naming convention, so combining it with a
-  word is only flagged with a lure word (``-secure``, ``-official``, ``selfbot``).
+  is naturally far less downloaded than what it extends). With a lure word (``-secure``,
+  ``-official``, ``selfbot``) they are strong, or weak on a *namespace* (a popular name that is
+  a word of several other popular names: ``django``, ``requests``, ``eslint-plugin``). Plain
+  ones (``axios-proxy``, ``eslint-config-mattermost``, ``buffervelocity``: the shape of most
+  malicious npm names) are weak, only for the :attr:`Policy.combo_top` names and unscoped
+  names, and not at all in the shape of an extension (``django-x``, ``react-x``,
+  ``rollup-plugin-x``: :data:`~stockade.scoring.names.words.PLUGIN_PREFIXES`): a weak match
+  warns about a new package and is dropped for an established one.
 - **Strength**: two-edit matches, dropped or kind affixes (``-sdk``, ``-core``), plain
   combinations, unknown scopes and matches against targets with a figure below
   :attr:`Policy.strong_min` are ``weak``; ``established=True`` (the caller's judgement from
@@ -128,12 +132,15 @@ class Policy:
     """A word sequence that is part of at least this many popular names is a namespace."""
     combo_top: int = 1000
     """Plain combinations (no lure word) are looked for with the top names only."""
+    conventions: bool = True
+    """Plain combinations in the shape of an extension (``django-x``, ``rollup-plugin-x``: see
+    :data:`~stockade.scoring.names.words.PLUGIN_PREFIXES`) are not flagged."""
     min_glued: int = 6
     """The shortest popular name found glued inside a one-word name (``instarequests``)."""
     limit: int = 3
     """At most this many matches are returned, best first."""
 
-    def to_json(self) -> dict[str, int | None]:
+    def to_json(self) -> dict[str, int | bool | None]:
         """A JSON-ready dictionary."""
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
@@ -180,7 +187,9 @@ class NameChecker:
             techniques.affixes(index, c),
             techniques.scopes(index, c, policy.combo_top),
             techniques.typos(index, raw, c),
-            techniques.combinations(index, c, policy.combo_top, policy.min_glued),
+            techniques.combinations(
+                index, c, policy.combo_top, policy.min_glued, policy.conventions
+            ),
         ):
             for hit in hits:
                 old = found.get(hit.target)

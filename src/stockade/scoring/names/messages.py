@@ -85,5 +85,14 @@ def combination(name: str, words: list[str]) -> str:
     return f"'{name}' combines {_words(words)} with the name of"
 
 
+def extension(name: str, before: tuple[str, ...], after: tuple[str, ...]) -> str:
+    """A popular name with plain words before or after it."""
+    if before and after:
+        return f"'{name}' puts '{'-'.join(before)}' and '{'-'.join(after)}' around the name of"
+    if before:
+        return f"'{name}' adds '{'-'.join(before)}' before the name of"
+    return f"'{name}' adds '{'-'.join(after)}' after the name of"
+
+
 def _words(items: list[str]) -> str:
     return " and ".join(f"'{a}'" for a in items)

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from stockade.ecosystems.interface import Ecosystem
 from stockade.scoring.names import messages
 from stockade.scoring.names.edits import single_edit
 from stockade.scoring.names.forms import NameForms, cores
@@ -21,6 +23,8 @@ from stockade.scoring.names.index import MIN_TWO_EDITS, MIN_TYPO, TargetIndex
 from stockade.scoring.names.words import (
     LANGUAGE_AFFIXES,
     MALWARE_WORDS,
+    PLUGIN_PREFIXES,
+    PLUGIN_SUFFIXES,
     PREFIXES,
     PROMISE_WORDS,
     SUFFIXES,
@@ -226,85 +230,148 @@ def _one_edit(index: TargetIndex, raw: str, c: NameForms, i: int) -> Hit | None:
     return Hit(i, technique, messages.edit(raw, slip), STRONG if strong else WEAK, edits=1)
 
 
-def combinations(index: TargetIndex, c: NameForms, combo_top: int, min_glued: int) -> Iterator[Hit]:
+def combinations(
+    index: TargetIndex, c: NameForms, combo_top: int, min_glued: int, conventions: bool = True
+) -> Iterator[Hit]:
     """``combosquat``: a popular name of 5 letters or more (its words, or glued in a one-word
-    name) with one or two other words. Strong with a malware word, or a promise word on a name
-    that is not a namespace; weak with a promise word on a namespace or, for the ``combo_top``
-    names that are not namespaces, with any word (unless the words before it are a namespace:
-    ``django-x``)."""
+    name) with other words.
+
+    - With a lure word (one or two other words, found with the longest popular name in the
+      name): strong with a malware word, or a promise word on a name that is not a namespace;
+      weak with a promise word on a namespace (``django-secure``).
+    - Without (a *plain* combination: ``axios-proxy``, ``express-blackbox``,
+      ``buffervelocity``): weak, for the ``combo_top`` names (spelt in full: not ``discord``
+      for ``discord-py``) in an unscoped name, with any number of words after or before the
+      popular name and at most two around it, unless the name has the shape of an extension
+      (:func:`conventional`).
+    """
     tokens = c.tokens
-    best: tuple[int, int, int] | None = None
+    runs: list[tuple[int, int, int]] = []
     for start in range(len(tokens)):
         for end in range(start + 1, len(tokens) + 1):
-            if end - start == len(tokens) or (
-                best is not None and end - start <= best[2] - best[1]
-            ):
-                continue
-            i = index.by_words.get("-".join(tokens[start:end]), -1)
-            if i >= 0:
-                best = (i, start, end)
-    if best is not None:
-        i, start, end = best
-        hit = _combination(
-            index,
-            c,
-            i,
-            "-".join(tokens[start:end]),
-            list(tokens[:start]),
-            list(tokens[end:]),
-            combo_top,
-        )
+            if end - start < len(tokens):
+                i = index.by_words.get("-".join(tokens[start:end]), -1)
+                if i >= 0:
+                    runs.append((i, start, end))
+    if runs:
+        runs.sort(key=lambda r: (r[1] - r[2], r[1]))  # the longest first, then the leftmost
+        i, start, end = runs[0]
+        hit = _lure(index, c, i, "-".join(tokens[start:end]), tokens[:start], tokens[end:])
+        if hit is None and c.scope is None:
+            plain = (
+                _plain(index, c, i, start, end, combo_top, conventions) for i, start, end in runs
+            )
+            hit = next((h for h in plain if h is not None), None)
         if hit is not None:
             yield hit
         return
     if len(tokens) != 1 or len(tokens[0]) > MAX_GLUED:
         return
-    word = tokens[0]
+    yield from _glued(index, c, combo_top, min_glued)
+
+
+def _glued(index: TargetIndex, c: NameForms, combo_top: int, min_glued: int) -> Iterator[Hit]:
+    """A popular name glued inside a one-word name (``instarequests``, ``buffervelocity``): the
+    longest one with a lure word, else the longest of the ``combo_top`` names."""
+    word = c.tokens[0]
+    first = True
     for size in range(len(word) - 2, min_glued - 1, -1):
         for start in range(len(word) - size + 1):
             part = word[start : start + size]
             i = index.by_words.get(part, -1)
-            if i >= 0:
-                before, after = word[:start], word[start + size :]
-                hit = _combination(
-                    index,
-                    c,
-                    i,
-                    part,
-                    [before] if before else [],
-                    [after] if after else [],
-                    combo_top,
-                )
-                if hit is not None:
-                    yield hit
+            if i < 0:
+                continue
+            before = (word[:start],) if start else ()
+            after = (word[start + size :],) if start + size < len(word) else ()
+            hit = _lure(index, c, i, part, before, after) if first else None
+            first = False
+            if hit is None and c.scope is None and _is_plain(index, i, part, combo_top):
+                message = messages.extension(c.name, before, after)
+                hit = Hit(i, "combosquat", message, WEAK, unknown_only=True)
+            if hit is not None:
+                yield hit
                 return
 
 
-def _combination(
+def _lure(
     index: TargetIndex,
     c: NameForms,
     i: int,
     key: str,
-    before: list[str],
-    after: list[str],
-    combo_top: int,
+    before: tuple[str, ...],
+    after: tuple[str, ...],
 ) -> Hit | None:
+    """A popular name with one or two other words, one of them a lure word."""
     extra = before + after
-    affix_words = set(PREFIXES[index.ecosystem]) | set(SUFFIXES[index.ecosystem])
-    if not extra or all(w in affix_words or is_version_tag(w) for w in extra):
-        return None  # an affix: see affixes()
-    if len(key.replace("-", "")) < MIN_COMBINED or len(extra) > MAX_EXTRA_WORDS:
+    if not _words_added(index, key, extra) or len(extra) > MAX_EXTRA_WORDS:
         return None  # 'once' in a film title is no imitation
-    namespace = index.is_namespace(key) or (bool(before) and index.is_namespace("-".join(before)))
     malware = [w for w in extra if w in MALWARE_WORDS]
     promise = [w for w in extra if w in PROMISE_WORDS]
-    if malware:
-        strength = STRONG
-    elif promise:
-        strength = WEAK if namespace else STRONG
-    elif namespace or index.ranks[i] > combo_top:
+    if not (malware or promise):
         return None
-    else:
-        strength = WEAK
-    shown = malware or promise or extra
+    namespace = index.is_namespace(key) or (bool(before) and index.is_namespace("-".join(before)))
+    strength = STRONG if malware or not namespace else WEAK
+    shown = malware or promise
     return Hit(i, "combosquat", messages.combination(c.name, shown), strength, unknown_only=True)
+
+
+def _plain(
+    index: TargetIndex,
+    c: NameForms,
+    i: int,
+    start: int,
+    end: int,
+    combo_top: int,
+    conventions: bool,
+) -> Hit | None:
+    """A popular name (the words ``start:end`` of the candidate) with other plain words."""
+    tokens = c.tokens
+    key = "-".join(tokens[start:end])
+    before, after = tokens[:start], tokens[end:]
+    if not _words_added(index, key, before + after) or not _is_plain(index, i, key, combo_top):
+        return None
+    if before and after and len(before) + len(after) > MAX_EXTRA_WORDS:
+        return None
+    if conventions and conventional(index.ecosystem, tokens, start, end):
+        return None
+    return Hit(i, "combosquat", messages.extension(c.name, before, after), WEAK, unknown_only=True)
+
+
+def _words_added(index: TargetIndex, key: str, extra: tuple[str, ...]) -> bool:
+    """Whether ``extra`` holds words other than affixes and version tags (see affixes()),
+    added to a popular name long enough to be recognised in other words."""
+    affix_words = set(PREFIXES[index.ecosystem]) | set(SUFFIXES[index.ecosystem])
+    return (
+        len(key.replace("-", "")) >= MIN_COMBINED
+        and bool(extra)
+        and not all(w in affix_words or is_version_tag(w) for w in extra)
+    )
+
+
+def _is_plain(index: TargetIndex, i: int, key: str, combo_top: int) -> bool:
+    """Whether a popular name found as ``key`` counts in plain combinations: one of the
+    ``combo_top`` most popular, spelt in full (not ``discord`` for ``discord-py``)."""
+    return index.ranks[i] <= combo_top and index.forms[i].words_key == key
+
+
+def conventional(ecosystem: Ecosystem, tokens: tuple[str, ...], start: int, end: int) -> bool:
+    """Whether a name whose words ``start:end`` are a popular name has the shape of an
+    extension: it starts with a :data:`~.words.PLUGIN_PREFIXES` sequence or ends with a
+    :data:`~.words.PLUGIN_SUFFIXES` one that the popular name does not straddle
+    (``rollup-plugin-x`` for ``rollup``, ``vite-plugin-react`` for ``react``; not
+    ``react-dom-x``, which extends ``react-dom``, for the prefix ``react``)."""
+    size = len(tokens)
+    for words in _split(PLUGIN_PREFIXES[ecosystem]):
+        n = len(words)
+        if n < size and tokens[:n] == words and not start < n < end:
+            return True
+    for words in _split(PLUGIN_SUFFIXES[ecosystem]):
+        n = len(words)
+        if n < size and tokens[size - n :] == words and not start < size - n < end:
+            return True
+    return False
+
+
+@cache
+def _split(sequences: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
+    return tuple(tuple(s.split("-")) for s in sequences)

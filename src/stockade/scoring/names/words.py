@@ -12,6 +12,10 @@
   ``selfbot``, ``nuker``, ``grabber``): a popular name combined with one is a combosquat even
   where combining the name with ordinary words is the ecosystem's naming convention
   (``django-``, ``eslint-plugin-``).
+- **Plugin conventions** (:data:`PLUGIN_PREFIXES`, :data:`PLUGIN_SUFFIXES`) are the shapes in
+  which an ecosystem names the extensions of a popular package (``django-x``, ``rollup-plugin-x``,
+  ``x-webpack-plugin``): a popular name combined with a plain word in such a shape is not
+  flagged at all (with a lure word it still is).
 """
 
 from __future__ import annotations
@@ -112,6 +116,68 @@ LANGUAGE_AFFIXES = frozenset(
 """Affixes naming a language or a registry: adding one to a popular name, or trading one
 for another, is a strong sign of imitation (dropping one, or adding ``-sdk``, ``-api`` ...,
 is weak: such names are often a project's own other packages)."""
+
+
+PLUGIN_PREFIXES: dict[Ecosystem, tuple[str, ...]] = {
+    Ecosystem.PYPI: (
+        # plugin conventions of the frameworks and tools
+        "django",
+        "pytest",
+        "flask",
+        "flake8",
+        "sphinx",
+        "sphinxcontrib",
+        "mkdocs",
+        "jupyterlab",
+        "types",
+        "mypy-boto3",
+        "apache-airflow-providers",
+        "opentelemetry-instrumentation",
+        # seen in the benchmark: many legitimate extensions, no malicious one
+        "langchain",
+        "fastapi",
+        "streamlit",
+        "pydantic",
+        "tree-sitter",
+    ),
+    Ecosystem.NPM: (
+        # plugin conventions of the build tools and frameworks
+        "babel-plugin",
+        "babel-preset",
+        "gatsby-plugin",
+        "vite-plugin",
+        "rollup-plugin",
+        "esbuild-plugin",
+        "prettier-plugin",
+        "postcss",
+        "tailwindcss",
+        "unplugin",
+        "vitest",
+        "esbuild",
+        "react",
+        "react-native",
+        # per-method packages (lodash.get) and a common word
+        "lodash",
+        "async",
+    ),
+}
+"""Word sequences that start the names of an ecosystem's extensions (the name is that sequence
+plus any words). Chosen with the benchmark (``benchmarks/results/typosquat.md``): the
+conventions every developer knows, and the prefixes under which a list of registry names holds
+at least about 50 legitimate names for each malicious one of the OpenSSF records (``react-``:
+about 4,000 for 50; ``postcss-``: 300 for 2). Not here although they are conventions:
+``eslint-config-`` and ``eslint-plugin-``, the most common shape of the malicious npm names
+(company lint configurations published for dependency confusion: ``eslint-config-mattermost``,
+about 1 for 15 legitimate names), and ``requests-``, ``express-``, ``webpack-``, ``axios-``,
+whose extensions are as often malicious. ``@types/`` and other popular npm scopes are left
+alone anyway: only their owner publishes there."""
+
+PLUGIN_SUFFIXES: dict[Ecosystem, tuple[str, ...]] = {
+    Ecosystem.PYPI: (),
+    Ecosystem.NPM: ("webpack-plugin", "loader"),
+}
+"""Word sequences that end the names of an ecosystem's extensions (``x-webpack-plugin``,
+webpack's ``x-loader``)."""
 
 
 def is_version_tag(word: str) -> bool:
