@@ -108,6 +108,43 @@ def test_weak_resemblances_warn(name: str, score: float) -> None:
     assert any(e.code == "history" for e in component.evidence)
 
 
+@pytest.mark.parametrize(
+    ("name", "ecosystem", "target"),
+    [
+        ("axios-proxy", Ecosystem.NPM, "axios"),  # MAL-2023-116
+        ("eslint-config-mattermost", Ecosystem.NPM, "eslint"),  # MAL-2022-2800
+        ("httpx-advanced", Ecosystem.PYPI, "httpx"),  # MAL-2024-5234
+    ],
+)
+def test_a_new_package_extending_a_popular_name_gets_a_warning(
+    name: str, ecosystem: Ecosystem, target: str
+) -> None:
+    component = TYPOSQUATTING(facts(name, ecosystem, releases=1, years=0.01))
+    assert component.score == 7.0
+    (flag,) = component.flags
+    assert (flag.code, flag.level, flag.cap) == ("possible-typosquat", FlagLevel.WARN, None)
+    value = imitation(component)
+    assert (value["target"], value["technique"], value["strength"]) == (
+        target,
+        "combosquat",
+        "weak",
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "ecosystem"),
+    [
+        ("express-frobnicate", Ecosystem.NPM),  # an old plugin outside the popular list
+        ("requests-frobnicate", Ecosystem.PYPI),
+        ("react-frobnicate", Ecosystem.NPM),  # a conventional prefix: never flagged
+    ],
+)
+def test_an_established_extension_is_not_flagged(name: str, ecosystem: Ecosystem) -> None:
+    component = TYPOSQUATTING(facts(name, ecosystem, releases=15, years=4.0))
+    assert component.score == 10.0
+    assert component.flags == ()
+
+
 def test_established_packages_ignore_weak_resemblances() -> None:
     component = TYPOSQUATTING(facts("yaml", releases=12, years=3.0))
     assert component.score == 10.0

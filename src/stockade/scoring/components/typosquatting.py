@@ -16,7 +16,8 @@ reordered words)                                                 <= 3)
 a strong combosquat (lure word)                         3        ``typosquat`` (cap: overall
                                                                  <= 3)
 a weak match: a typo, an affix, an unknown scope        5        ``possible-typosquat`` (warn)
-a weak match: two edits, a combination                  6-7      ``possible-typosquat`` (warn)
+a weak match: two edits, a combination (a popular       6-7      ``possible-typosquat`` (warn)
+name plus a word: ``axios-proxy``)
 no match                                                10
 =====================================================  =======  ================================
 
