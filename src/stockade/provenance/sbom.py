@@ -25,7 +25,14 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 
-from cyclonedx.model import HashAlgorithm, HashType, Property
+from cyclonedx.model import (
+    ExternalReference,
+    ExternalReferenceType,
+    HashAlgorithm,
+    HashType,
+    Property,
+    XsUri,
+)
 from cyclonedx.model.bom import Bom
 from cyclonedx.model.component import Component, ComponentScope, ComponentType
 from cyclonedx.model.component_evidence import ComponentEvidence, Occurrence
@@ -47,11 +54,12 @@ from spdx_tools.spdx.model.package import (
 from spdx_tools.spdx.model.relationship import Relationship, RelationshipType
 from spdx_tools.spdx.model.spdx_no_assertion import SpdxNoAssertion
 from spdx_tools.spdx.validation.document_validator import validate_full_spdx_document
+from spdx_tools.spdx.validation.uri_validators import validate_download_location
 
 import stockade
 from stockade.check.discover import build_graph, find_manifests
 from stockade.ecosystems import get as get_ecosystem
-from stockade.ecosystems.graph import DependencyGraph, Location, Node, NodeKey, Scope
+from stockade.ecosystems.graph import DependencyGraph, Location, Node, NodeKey, Scope, Source
 from stockade.errors import InputError, StockadeError
 
 TOOL_NAME = "stockade"
@@ -250,6 +258,7 @@ def cyclonedx_json(project: Project, *, timestamp: datetime | None = None) -> st
             scope=_cyclonedx_scope(node.scopes),
             hashes=[HashType(alg=algorithms[a], content=v) for a, v in _hashes(node)],
             evidence=ComponentEvidence(occurrences=occurrences) if occurrences else None,
+            external_references=_external_references(node),
             properties=props,
         )
         by_key[node.key] = component
@@ -272,6 +281,29 @@ def cyclonedx_json(project: Project, *, timestamp: datetime | None = None) -> st
     if error is not None:
         raise StockadeError(f"the CycloneDX document does not validate: {error}")
     return text + "\n"
+
+
+def _external_references(node: Node) -> list[ExternalReference]:
+    """Where a package from outside the registry comes from: a VCS or a distribution URL."""
+    if not node.source_url or node.source not in (Source.GIT, Source.URL):
+        return []
+    kind = (
+        ExternalReferenceType.VCS
+        if node.source is Source.GIT
+        else (ExternalReferenceType.DISTRIBUTION)
+    )
+    try:
+        return [ExternalReference(type=kind, url=XsUri(node.source_url))]
+    except ValueError:  # not a URI the schema accepts
+        return []
+
+
+def _download_location(node: Node) -> str | SpdxNoAssertion:
+    """SPDX ``downloadLocation``: the URL or VCS location of a non-registry package."""
+    url = node.source_url
+    if url and node.source in (Source.GIT, Source.URL) and not validate_download_location(url):
+        return url
+    return SpdxNoAssertion()
 
 
 def _cyclonedx_scope(scopes: set[Scope]) -> ComponentScope:
@@ -335,7 +367,7 @@ def spdx_json(project: Project, *, timestamp: datetime | None = None) -> str:
                 spdx_id=spdx_id,
                 name=node.name,
                 version=node.version,
-                download_location=SpdxNoAssertion(),
+                download_location=_download_location(node),
                 files_analyzed=False,
                 checksums=[Checksum(checksum_algorithms[a], v) for a, v in _hashes(node)],
                 external_references=[

@@ -177,3 +177,25 @@ def test_no_manifests(tmp_path: Path) -> None:
         read_project(tmp_path)
     with pytest.raises(InputError, match="no such file or folder"):
         read_project(tmp_path / "absent")
+
+
+def test_packages_from_outside_the_registry(tmp_path: Path) -> None:
+    (tmp_path / "requirements.txt").write_text(
+        "requests==2.31.0\n"
+        "mylib @ git+https://git.example/org/mylib@v1.2\n"
+        "other @ https://files.example/other-1.0.tar.gz\n"
+    )
+    project = read_project(tmp_path)
+    bom = json.loads(cyclonedx_json(project, timestamp=WHEN))
+    refs = {c["name"]: c.get("externalReferences") for c in bom["components"]}
+    assert refs == {
+        "mylib": [{"type": "vcs", "url": "git+https://git.example/org/mylib@v1.2"}],
+        "other": [{"type": "distribution", "url": "https://files.example/other-1.0.tar.gz"}],
+        "requests": None,
+    }
+    doc = json.loads(spdx_json(project, timestamp=WHEN))
+    locations = {p["name"]: p["downloadLocation"] for p in doc["packages"]}
+    assert locations["other"] == "https://files.example/other-1.0.tar.gz"
+    assert locations["requests"] == "NOASSERTION"
+    # spdx-tools' download-location check rejects this git form, so it is not claimed.
+    assert locations["mylib"] == "NOASSERTION"
