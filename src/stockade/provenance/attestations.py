@@ -135,12 +135,8 @@ class SigstoreDsse:
 
 class ConformantDsse:
     """:class:`DsseVerifier` through :class:`~stockade.provenance.engine.ConformantVerifier`,
-    which also reads Rekor ``intoto`` 0.0.2 entries.
-
-    Not the default yet: real npm provenance entries carry no ``payload`` in their logged
-    envelope (Rekor drops it from the canonical body; only ``payloadHash`` binds it), and the
-    engine's intoto check still requires one, so a genuine npm bundle would be reported as
-    failing. ``tests/provenance/packages/test_npm.py`` holds the case (a strict xfail).
+    which also reads Rekor ``intoto`` 0.0.2 entries (npm provenance is logged that way; Rekor
+    keeps only the payload's hash in them, which binds the envelope).
     """
 
     log_kinds = frozenset({"dsse", "hashedrekord", "intoto"})
@@ -159,6 +155,7 @@ def production_root() -> TrustedRoot:
 
 
 @cache
-def default_verifier() -> SigstoreDsse:
-    """The default :class:`DsseVerifier`: sigstore-python over :func:`production_root`."""
-    return SigstoreDsse(production_root())
+def default_verifier() -> ConformantDsse:
+    """The default :class:`DsseVerifier`: Stockade's engine (sigstore-python plus ``intoto``
+    0.0.2 entries) over :func:`production_root`."""
+    return ConformantDsse(production_root())

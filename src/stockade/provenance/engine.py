@@ -118,8 +118,9 @@ class ConformantVerifier(Verifier):
 def validate_intoto_v002_entry(bundle: Bundle) -> None:
     """Check that a Rekor ``intoto/0.0.2`` entry records this bundle's envelope.
 
-    The entry holds the envelope with its payload and signatures base64-encoded once more,
-    the payload's SHA-256 and the signer's certificate (PEM, base64) with each signature.
+    The entry holds the envelope with its signatures (and, when Rekor kept it, its payload)
+    base64-encoded once more, the payload's SHA-256 and the signer's certificate (PEM, base64)
+    with each signature.
     The envelope hash it also holds covers Rekor's own serialisation and cannot be recomputed.
     """
     envelope = bundle._dsse_envelope
@@ -139,7 +140,11 @@ def validate_intoto_v002_entry(bundle: Bundle) -> None:
         raise VerificationError("log entry payload hash does not match the bundle's envelope")
     if not isinstance(logged, dict) or logged.get("payloadType") != inner.payload_type:
         raise VerificationError("log entry payload type does not match the bundle's envelope")
-    if logged.get("payload") != base64.b64encode(base64.b64encode(inner.payload)).decode():
+    # Rekor keeps the payload out of stored intoto entries (only its hash, checked above, binds
+    # it); when an entry does carry it, it must be this envelope's.
+    logged_payload = logged.get("payload")
+    expected_payload = base64.b64encode(base64.b64encode(inner.payload)).decode()
+    if logged_payload is not None and logged_payload != expected_payload:
         raise VerificationError("log entry payload does not match the bundle's envelope")
     signatures = logged.get("signatures")
     if not isinstance(signatures, list) or not all(isinstance(s, dict) for s in signatures):

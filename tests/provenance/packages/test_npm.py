@@ -6,9 +6,7 @@ import base64
 import json
 from typing import Any
 
-import pytest
-
-from stockade.provenance.attestations import ConformantDsse
+from stockade.provenance.attestations import ConformantDsse, SigstoreDsse
 from stockade.provenance.packages import Outcome, npm_purl, verify_npm
 from stockade.provenance.slsa import SLSA_V1, SlsaPolicy
 from stockade.provenance.trust import shipped_root
@@ -149,12 +147,24 @@ def test_a_predicate_naming_another_repository_than_its_signer_fails() -> None:
     )
 
 
-def test_real_npm_provenance_with_intoto_entries_is_unsupported_not_failed() -> None:
+def test_real_npm_provenance_verifies_by_default() -> None:
     result = verify_npm(
         text("npm/gundam-visor-1.0.1.attestations.json"),
         "gundam-visor",
         "1.0.1",
         {"sha512": GUNDAM_SHA512},
+    )
+    assert result.outcome is Outcome.VERIFIED
+    assert result.verified is True
+
+
+def test_intoto_entries_are_unsupported_not_failed_by_sigstore_python_alone() -> None:
+    result = verify_npm(
+        text("npm/gundam-visor-1.0.1.attestations.json"),
+        "gundam-visor",
+        "1.0.1",
+        {"sha512": GUNDAM_SHA512},
+        verifier=SigstoreDsse(shipped_root("production")),
     )
     assert result.outcome is Outcome.UNSUPPORTED
     assert result.verified is None
@@ -210,11 +220,6 @@ def test_the_subject_must_name_this_package_version() -> None:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the engine's intoto/0.0.2 check wants the payload in the logged envelope, which "
-    "Rekor drops from real entries (only payloadHash binds it)",
-)
 def test_real_npm_provenance_verifies_with_the_intoto_capable_engine() -> None:
     result = verify_npm(
         text("npm/gundam-visor-1.0.1.attestations.json"),

@@ -161,7 +161,7 @@ def test_a_log_entry_kind_the_verifier_cannot_check_is_unsupported() -> None:
     entry = document["attestation_bundles"][0]["attestations"][0]["verification_material"][
         "transparency_entries"
     ][0]
-    entry["kindVersion"] = {"kind": "intoto", "version": "0.0.2"}
+    entry["kindVersion"] = {"kind": "rekord", "version": "0.0.1"}
     result = verify_pep740(document, GCB_SDIST, GCB_SHA256)
     assert result.outcome is Outcome.UNSUPPORTED
-    assert result.reason == "Rekor entry kind intoto cannot be checked"
+    assert result.reason == "Rekor entry kind rekord cannot be checked"
