@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 SHARED ?= ../shared/data
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck pytest bench bench-scan bench-score clean
+.PHONY: run test lint typecheck pytest bench bench-scan bench-score bench-provenance clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -49,3 +49,8 @@ bench-scan: $(STAMP)
 bench-score: $(STAMP)
 	$(BIN)/python -m benchmarks.names
 	$(BIN)/python -m benchmarks.score
+
+# Bundle verifications per second; log appends per second and proof times at 1,000,000 entries.
+bench-provenance: $(STAMP)
+	$(BIN)/python -m benchmarks.provenance_verify
+	$(BIN)/python -m benchmarks.provenance_log
