@@ -81,6 +81,11 @@ def parse_timestamp(value: str | None) -> datetime | None:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
+def can_prompt() -> bool:
+    """Whether a password can be asked for (standard input is a terminal)."""
+    return sys.stdin.isatty()
+
+
 def read_password(*, confirm: bool, prompt: str) -> bytes:
     """The key password: ``STOCKADE_KEY_PASSWORD``, else asked on the terminal."""
     env = os.environ.get(PASSWORD_ENV)
@@ -91,7 +96,7 @@ def read_password(*, confirm: bool, prompt: str) -> bytes:
     missing = InputError(
         "no key password given", hint=f"set {PASSWORD_ENV}, or run in a terminal to be asked"
     )
-    if not sys.stdin.isatty():
+    if not can_prompt():
         raise missing
     try:
         text = typer.prompt(prompt, hide_input=True, confirmation_prompt=confirm)
@@ -430,6 +435,7 @@ def _statement(
         SLSA_PROVENANCE_V1,
         Statement,
         build_from_environment,
+        check_predicate,
         parse_dependency,
         parse_parameter,
         sbom_predicate_type,
@@ -451,7 +457,12 @@ def _statement(
                 "--predicate needs --type (a URI, or slsaprovenance1, cyclonedx, spdx)"
             )
         kind = predicate_type(type_)
-        return Statement((subject,), kind, _read_json_file(predicate, "predicate"))
+        content = _read_json_file(predicate, "predicate")
+        try:
+            check_predicate(kind, content)
+        except InputError as exc:
+            raise InputError(exc.reason, path=predicate) from None
+        return Statement((subject,), kind, content)
     if sbom is not None:
         document = sbom_document(sbom, sbom_format, parse_timestamp(timestamp))
         return Statement((subject,), sbom_predicate_type(document), document)

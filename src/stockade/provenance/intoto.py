@@ -352,3 +352,22 @@ def sbom_predicate_type(document: Mapping[str, Any]) -> str:
     if str(document.get("spdxVersion", "")).startswith("SPDX-"):
         return SPDX_PREDICATE
     raise InputError("not a CycloneDX or SPDX JSON document")
+
+
+def check_predicate(predicate_type: str, predicate: Mapping[str, Any]) -> None:
+    """Check that a predicate given for a known type has that type's shape: SLSA provenance
+    v1 (build type and builder id), CycloneDX (``bomFormat``) or SPDX (``spdxVersion``).
+    Other types are taken as given. Raises :class:`~stockade.errors.InputError`."""
+    if predicate_type == SLSA_PROVENANCE_V1:
+        definition = predicate.get("buildDefinition")
+        run = predicate.get("runDetails")
+        builder = run.get("builder") if isinstance(run, Mapping) else None
+        if not isinstance(definition, Mapping) or not isinstance(definition.get("buildType"), str):
+            raise InputError("SLSA provenance v1 needs buildDefinition.buildType")
+        if not isinstance(builder, Mapping) or not isinstance(builder.get("id"), str):
+            raise InputError("SLSA provenance v1 needs runDetails.builder.id")
+    elif (
+        predicate_type in (CYCLONEDX_PREDICATE, SPDX_PREDICATE)
+        and sbom_predicate_type(predicate) != predicate_type
+    ):
+        raise InputError(f"the predicate is not a document of type {predicate_type}")

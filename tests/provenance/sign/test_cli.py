@@ -183,6 +183,8 @@ def test_attest_custom_predicate(keys: Path, artifact: Path, tmp_path: Path) -> 
         (["--predicate", "{p}", "--type", "nonsense"], "unknown predicate type"),
         (["--predicate", "{bad}", "--type", "cyclonedx"], "not JSON"),
         (["--slsa"], "builder id must be given"),
+        (["--predicate", "{p}", "--type", "slsaprovenance1"], "needs buildDefinition"),
+        (["--predicate", "{p}", "--type", "spdx"], "not a CycloneDX or SPDX"),
     ],
 )
 def test_attest_bad_input(
@@ -347,3 +349,28 @@ def test_attest_slsa_from_flags(
     assert predicate["buildDefinition"]["resolvedDependencies"][0]["digest"] == {
         "gitCommit": "d" * 40
     }
+
+
+def test_keygen_asks_for_the_password_on_a_terminal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from stockade.cli import provenance_sign
+
+    monkeypatch.delenv("STOCKADE_KEY_PASSWORD", raising=False)
+    monkeypatch.setattr(provenance_sign, "can_prompt", lambda: True)
+    prefix = str(tmp_path / "asked")
+    mismatch = runner.invoke(app, ["keygen", "--output-key-prefix", prefix], input="one\ntwo\n")
+    assert mismatch.exit_code != 0
+    assert not (tmp_path / "asked.key").exists()
+    result = runner.invoke(app, ["keygen", "--output-key-prefix", prefix], input="s3cret\ns3cret\n")
+    assert result.exit_code == 0, result.output
+    from stockade.provenance.keys import load_signing_key
+
+    assert load_signing_key(tmp_path / "asked.key", b"s3cret").hint
+    artifact = tmp_path / "a.txt"
+    artifact.write_text("hello")
+    signed = runner.invoke(
+        app, ["sign", str(artifact), "--key", str(tmp_path / "asked.key")], input="s3cret\n"
+    )
+    assert signed.exit_code == 0, signed.output
+    assert artifact.with_name("a.txt.sigstore.json").is_file()

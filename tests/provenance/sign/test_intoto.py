@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -246,3 +247,20 @@ def test_bad_parameters() -> None:
         parse_parameter("novalue")
     with pytest.raises(InputError, match="KEY=VALUE"):
         parse_parameter("=x")
+
+
+def test_known_predicates_are_checked() -> None:
+    from stockade.provenance.intoto import check_predicate
+
+    good = slsa_predicate(manual_build(builder_id="https://builder.example/v1"))
+    check_predicate(SLSA_PROVENANCE_V1, good)
+    with pytest.raises(InputError, match=r"buildDefinition\.buildType"):
+        check_predicate(SLSA_PROVENANCE_V1, {"runDetails": good["runDetails"]})
+    with pytest.raises(InputError, match=r"runDetails\.builder\.id"):
+        check_predicate(SLSA_PROVENANCE_V1, {**good, "runDetails": {"builder": {}}})
+    check_predicate(CYCLONEDX_PREDICATE, {"bomFormat": "CycloneDX", "specVersion": "1.6"})
+    with pytest.raises(InputError, match="not a document of type " + re.escape(SPDX_PREDICATE)):
+        check_predicate(SPDX_PREDICATE, {"bomFormat": "CycloneDX"})
+    with pytest.raises(InputError, match="not a CycloneDX or SPDX"):
+        check_predicate(CYCLONEDX_PREDICATE, {"reviewer": "alice"})
+    check_predicate("https://example.com/review/v1", {"anything": True})
