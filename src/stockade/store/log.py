@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Table, insert, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from stockade.errors import InputError, StoreError, VerificationFailed
@@ -291,8 +292,8 @@ class LogStore:
 
     def head(self) -> TreeHead:
         """The current size and root hash."""
-        with self.db.session() as session:
-            return _head(session)
+        with self.db.engine.connect() as connection:
+            return _head(connection)
 
     def checkpoint(self, size: int | None = None) -> str | None:
         """The stored signed checkpoint at ``size`` (default: the newest), if any."""
@@ -327,8 +328,8 @@ class LogStore:
 
     def inclusion_proof(self, index: int, size: int | None = None) -> InclusionProof:
         """The audit path of entry ``index`` in the tree of ``size`` leaves (default: now)."""
-        with self.db.session() as session:
-            head = _head(session)
+        with self.db.engine.connect() as connection:
+            head = _head(connection)
             size = head.size if size is None else size
             _check_size(size, head.size)
             if not 0 <= index < size:
@@ -339,7 +340,7 @@ class LogStore:
             wanted.append((0, index))
             if size != head.size:
                 wanted.extend(merkle.compact_range(size))
-            found = _read_nodes(session, wanted)
+            found = _read_nodes(connection, wanted)
         leaf = found.get((0, index))
         if leaf is None:
             raise StoreError(f"the log is damaged: entry {index} is missing")
@@ -350,15 +351,15 @@ class LogStore:
     def consistency_proof(self, old_size: int, new_size: int | None = None) -> ConsistencyProof:
         """The proof that the tree at ``new_size`` (default: now) extends the one at
         ``old_size``."""
-        with self.db.session() as session:
-            head = _head(session)
+        with self.db.engine.connect() as connection:
+            head = _head(connection)
             new_size = head.size if new_size is None else new_size
             _check_size(new_size, head.size)
             wanted = merkle.nodes_of(merkle.consistency_ranges(old_size, new_size))
             wanted.extend(merkle.compact_range(old_size))
             if new_size != head.size:
                 wanted.extend(merkle.compact_range(new_size))
-            found = _read_nodes(session, wanted)
+            found = _read_nodes(connection, wanted)
         read = _fixed(found)
         hashes = merkle.consistency_proof(old_size, new_size, read)
         old_root = merkle.root_from_nodes(old_size, read)
@@ -417,12 +418,11 @@ def _push(
         node_rows.append({"level": level, "idx": ((index + 1) >> level) - 1, "hash": value})
 
 
-def _head(session: Session) -> TreeHead:
-    row = (
-        session.connection()
-        .exec_driver_sql(f"SELECT size, root_hash FROM log_state WHERE id = {_STATE_ID}")
-        .first()
-    )
+def _head(source: Session | Connection) -> TreeHead:
+    connection = source.connection() if isinstance(source, Session) else source
+    row = connection.exec_driver_sql(
+        f"SELECT size, root_hash FROM log_state WHERE id = {_STATE_ID}"
+    ).first()
     if row is None:
         raise StoreError(
             "the log's state row is missing", hint="the database was not created by Stockade"
@@ -435,14 +435,16 @@ def _check_size(size: int, current: int) -> None:
         raise merkle.MerkleInputError(f"tree size {size} is outside 0..{current} (the log's size)")
 
 
-def _read_nodes(session: Session, nodes: Iterable[merkle.Node]) -> dict[merkle.Node, bytes]:
+def _read_nodes(
+    source: Session | Connection, nodes: Iterable[merkle.Node]
+) -> dict[merkle.Node, bytes]:
     """The stored hashes of ``nodes`` (leaves from log_entry, others from log_node), in one
     query written for the driver: an ORM expression would cost more than the reads."""
     leaves = sorted({index for level, index in nodes if level == 0})
     inner = sorted({(level, index) for level, index in nodes if level > 0})
     if not leaves and not inner:
         return {}
-    connection = session.connection()
+    connection = source.connection() if isinstance(source, Session) else source
     mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
     parts: list[str] = []
     params: list[int] = []
