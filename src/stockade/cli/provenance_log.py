@@ -173,8 +173,11 @@ def verify(
         ),
     ] = None,
 ) -> None:
-    """Check a checkpoint's signature, that the stored log matches it, and (with --old) that
-    it extends an older checkpoint, with a consistency proof from the store."""
+    """Verify a checkpoint: its signature, the log against it, and (--old) consistency.
+
+    The stored log must hold the checkpoint's root at its size; with --old, a consistency
+    proof from the store must lead from the old checkpoint's root to the new one's.
+    """
     from stockade.provenance.log import merkle
     from stockade.provenance.log.checkpoint import open_checkpoint
     from stockade.provenance.log.keys import load_verifier, own_verifier
