@@ -205,8 +205,13 @@ def register(app: typer.Typer) -> None:
     @_handle_errors
     def keygen(
         algorithm: Annotated[
-            str, typer.Option("--algorithm", "-a", help="ed25519 or ecdsa-p256.")
-        ] = "ed25519",
+            str,
+            typer.Option(
+                "--algorithm",
+                "-a",
+                help="ecdsa-p256 (cosign's default, verified by every Sigstore client) or ed25519.",
+            ),
+        ] = "ecdsa-p256",
         prefix: Annotated[
             Path,
             typer.Option("--output-key-prefix", help="Write PREFIX.key and PREFIX.pub."),

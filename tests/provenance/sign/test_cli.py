@@ -51,8 +51,11 @@ def _payload(bundle: Path) -> dict[str, Any]:
 
 
 def test_keygen_files(keys: Path, tmp_path: Path) -> None:
+    from stockade.provenance.keys import KeyAlgorithm, load_signing_key
+
     private = keys.with_name("release.key")
     public = keys.with_name("release.pub")
+    assert load_signing_key(private, PASSWORD.encode()).algorithm is KeyAlgorithm.ECDSA_P256
     assert stat.S_IMODE(private.stat().st_mode) == 0o600
     assert b"ENCRYPTED PRIVATE KEY" in private.read_bytes()
     assert b"BEGIN PUBLIC KEY" in public.read_bytes()
@@ -61,9 +64,10 @@ def test_keygen_files(keys: Path, tmp_path: Path) -> None:
     assert again.exit_code == 2
     assert "already exists" in again.output
     assert private.read_bytes() == before
-    forced = run("keygen", "--output-key-prefix", str(keys), "--force", "-a", "ecdsa-p256")
+    forced = run("keygen", "--output-key-prefix", str(keys), "--force", "-a", "ed25519")
     assert forced.exit_code == 0
     assert private.read_bytes() != before
+    assert load_signing_key(private, PASSWORD.encode()).algorithm is KeyAlgorithm.ED25519
     plain = run("keygen", "--output-key-prefix", str(tmp_path / "plain"), "--no-password")
     assert plain.exit_code == 0
     assert b"BEGIN PRIVATE KEY" in (tmp_path / "plain.key").read_bytes()
