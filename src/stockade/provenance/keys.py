@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import errno
 import hashlib
 import os
 import tempfile
@@ -237,7 +238,7 @@ def write_new_file(path: Path, data: bytes, *, mode: int, force: bool) -> None:
         if force:
             os.replace(tmp, path)
         else:
-            os.link(tmp, path)
+            _link_new(tmp, path)
     except FileExistsError:
         raise StockadeError(f"{path}: already exists", hint="use --force to replace it") from None
     except OSError as exc:
@@ -245,6 +246,21 @@ def write_new_file(path: Path, data: bytes, *, mode: int, force: bool) -> None:
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
+
+
+def _link_new(tmp: str, path: Path) -> None:
+    """Give ``tmp`` the name ``path`` unless that exists: a hard link, or where the file
+    system has none, a rename after a last check."""
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        raise
+    except OSError as exc:
+        if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV):
+            raise
+        if path.exists():
+            raise FileExistsError(str(path)) from None
+        os.replace(tmp, path)
 
 
 @dataclass(frozen=True, slots=True)

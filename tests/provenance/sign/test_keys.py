@@ -131,3 +131,19 @@ def test_hint_matches_cosign_bundles(shared_data: Path) -> None:
     key = load_public_key(case / "key.pub")
     bundle = json.loads((case / "bundle.sigstore.json").read_text())
     assert key_hint(key) == bundle["verificationMaterial"]["publicKey"]["hint"]
+
+
+def test_file_systems_without_hard_links(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+    import os
+
+    def no_links(src: str, dst: object) -> None:
+        raise OSError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", no_links)
+    files = write_key_pair(tmp_path / "k", generate_key(KeyAlgorithm.ED25519), None)
+    assert load_signing_key(files.private, None).algorithm is KeyAlgorithm.ED25519
+    assert stat.S_IMODE(files.private.stat().st_mode) == 0o600
+    with pytest.raises(StockadeError, match="already exists"):
+        write_key_pair(tmp_path / "k", generate_key(KeyAlgorithm.ED25519), None)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["k.key", "k.pub"]
