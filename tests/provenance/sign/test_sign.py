@@ -392,3 +392,68 @@ def test_ed25519_cannot_sign_a_digest() -> None:
     key = SigningKey(generate_key(KeyAlgorithm.ED25519))
     with pytest.raises(TypeError):
         key.sign_sha256(hashlib.sha256(b"x").digest())
+
+
+# --- ambient credentials, from a local stand-in for the GitHub Actions token service ---------
+
+
+class _TokenService:
+    """Answers GitHub Actions' OIDC token request on 127.0.0.1, recording what was asked."""
+
+    def __init__(self, token: str) -> None:
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.requests: list[tuple[str, str | None]] = []
+        service = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                service.requests.append((self.path, self.headers.get("Authorization")))
+                body = json.dumps({"value": token}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}/token?api-version=2.0"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_ambient_github_actions_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    """sigstore's detect_credential, as in a GitHub Actions job with id-token: write."""
+    raw = _token()
+    service = _TokenService(raw)
+    try:
+        monkeypatch.setenv("GITHUB_ACTIONS", "true")
+        monkeypatch.setenv("ACTIONS_ID_TOKEN_REQUEST_TOKEN", "request-bearer")
+        monkeypatch.setenv("ACTIONS_ID_TOKEN_REQUEST_URL", service.url)
+        token = identity_token(None)
+    finally:
+        service.close()
+    assert str(token) == raw
+    assert token.issuer == "https://token.actions.githubusercontent.com"
+    [(path, authorization)] = service.requests
+    assert "audience=sigstore" in path
+    assert authorization == "bearer request-bearer"
+
+
+def test_github_actions_without_id_token_permission(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    monkeypatch.delenv("ACTIONS_ID_TOKEN_REQUEST_TOKEN", raising=False)
+    monkeypatch.delenv("ACTIONS_ID_TOKEN_REQUEST_URL", raising=False)
+    with pytest.raises(InputError, match="ambient OIDC credentials could not be read"):
+        identity_token(None)
