@@ -16,6 +16,7 @@ import click
 import typer
 
 from stockade.errors import InputError
+from stockade.provenance.intoto import CYCLONEDX_PREDICATE, SLSA_PROVENANCE_V1, SPDX_PREDICATE
 
 if TYPE_CHECKING:
     from sigstore.oidc import IdentityToken
@@ -31,10 +32,10 @@ MAX_PREDICATE = 16 * 1024 * 1024
 """Largest predicate or SBOM file wrapped in a statement."""
 
 PREDICATE_TYPES = {
-    "slsaprovenance1": "https://slsa.dev/provenance/v1",
-    "cyclonedx": "https://cyclonedx.org/bom",
-    "spdx": "https://spdx.dev/Document",
-    "spdxjson": "https://spdx.dev/Document",
+    "slsaprovenance1": SLSA_PROVENANCE_V1,
+    "cyclonedx": CYCLONEDX_PREDICATE,
+    "spdx": SPDX_PREDICATE,
+    "spdxjson": SPDX_PREDICATE,
     "openvex": "https://openvex.dev/ns",
 }
 """cosign's ``--type`` shorthands Stockade accepts (any other type must be a URI)."""
@@ -437,7 +438,6 @@ def _statement(
     timestamp: str | None,
 ) -> Statement:
     from stockade.provenance.intoto import (
-        SLSA_PROVENANCE_V1,
         Statement,
         build_from_environment,
         check_predicate,
