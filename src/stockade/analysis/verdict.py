@@ -159,12 +159,17 @@ def _groups(findings: Iterable[Finding]) -> list[_Group]:
 
 
 def _single_threats(findings: Sequence[Finding]) -> list[tuple[Verdict, str]]:
-    """Threat findings strong enough on their own."""
+    """Threat findings strong enough on their own: critical ones make a package malicious when
+    they run at install or import, suspicious when they run only when called."""
     out: list[tuple[Verdict, str]] = []
     for f in findings:
         if f.kind is not Kind.THREAT or f.confidence is not Confidence.HIGH:
             continue
-        if f.severity is Severity.CRITICAL:
+        if f.severity is Severity.CRITICAL and f.phase is Phase.RUNTIME:
+            # Alone, in code that runs only when called (pickle of embedded data, marshalled
+            # functions: apscheduler, keras and reportlab do this), it is a lead, not a verdict.
+            out.append((Verdict.SUSPICIOUS, f"{_where(f)}: {f.message}"))
+        elif f.severity is Severity.CRITICAL:
             out.append((Verdict.MALICIOUS, f"{_where(f)}: {f.message}"))
         elif f.severity is Severity.HIGH:
             out.append((Verdict.SUSPICIOUS, f"{_where(f)}: {f.message}"))
