@@ -282,11 +282,11 @@ def _markdown(report: dict[str, Any]) -> str:
         "",
         f"Load average (1 min) when the run started: {report['environment']['load']}; the "
         "machine was shared with other work, which shows in the p95 column more than in the "
-        "medians (compare the p95 at 1,000 entries).",
+        "medians: the p95 jumps between sizes do not follow the size.",
         "",
         "Nodes read: the most stored hashes (complete subtrees and leaves) one proof needed, "
-        "plus the root for consistency; it grows with log2 of the size, and each proof reads "
-        "them in one or two queries.",
+        "plus the old root's nodes for consistency; it grows with log2 of the size, and each "
+        "proof reads them in one query (after one for the head).",
         "",
     ]
     return "\n".join(lines)
