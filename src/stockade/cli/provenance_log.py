@@ -35,8 +35,10 @@ KeyOption = Annotated[
 ]
 
 
-def _read_input(source: str, what: str, limit: int = MAX_INPUT_BYTES) -> bytes:
-    """The bytes of a file, or of standard input for ``-``, within ``limit``."""
+def _read_input(source: str, what: str, limit: int | None = None) -> bytes:
+    """The bytes of a file, or of standard input for ``-``, within ``limit`` (default
+    :data:`MAX_INPUT_BYTES`)."""
+    limit = MAX_INPUT_BYTES if limit is None else limit
     if source == "-":
         data = sys.stdin.buffer.read(limit + 1)
         where = "<stdin>"

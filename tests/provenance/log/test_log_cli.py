@@ -165,3 +165,23 @@ def test_unusable_input_exits_2(
     assert message in result.output
     assert "Traceback" not in result.output
     assert len(result.output.strip().splitlines()) <= 2  # the message, maybe a hint
+
+
+def test_verify_without_any_key_and_oversized_input_exit_2(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    note = Checkpoint("stockade.local/log", 0, merkle.EMPTY_ROOT).sign(
+        [Signer.generate("stockade.local/log")]
+    )
+    path = tmp_path / "cp"
+    path.write_text(note)
+    result = runner.invoke(app, ["log", "verify", str(path)])
+    assert result.exit_code == 2
+    assert "no verifier key" in result.output
+
+    import stockade.cli.provenance_log as module
+
+    monkeypatch.setattr(module, "MAX_INPUT_BYTES", 64)
+    result = runner.invoke(app, ["log", "append", "-"], input=json.dumps(ENTRIES))
+    assert result.exit_code == 2
+    assert "larger than 64 bytes" in result.output
