@@ -174,6 +174,13 @@ def verify(
             "log's own key.",
         ),
     ] = None,
+    full: Annotated[
+        bool,
+        typer.Option(
+            "--full",
+            help="Also recompute the tree from every stored entry (reads the whole log).",
+        ),
+    ] = False,
 ) -> None:
     """Verify a checkpoint: its signature, the log against it, and (--old) consistency.
 
@@ -203,7 +210,13 @@ def verify(
         )
     if cp.size and store.root(cp.size) != cp.root_hash:
         raise VerificationFailed(f"the log's root at size {cp.size} differs from the checkpoint")
+    if full and store.audit(cp.size).root_hash != cp.root_hash:
+        raise VerificationFailed(
+            f"the stored entries hash to another root at size {cp.size} than the checkpoint's"
+        )
     message = f"checkpoint verified: {cp.origin}, size {cp.size}, root {cp.root_hash.hex()}"
+    if full:
+        message += f"; all {cp.size} entries checked"
     if old is not None:
         previous = open_checkpoint(_read_input(old, "old checkpoint", 1 << 20), verifiers)
         before = previous.checkpoint

@@ -9,6 +9,7 @@ import stat
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
 from typer.testing import CliRunner
 
 from stockade.cli.main import app
@@ -185,3 +186,27 @@ def test_verify_without_any_key_and_oversized_input_exit_2(
     result = runner.invoke(app, ["log", "append", "-"], input=json.dumps(ENTRIES))
     assert result.exit_code == 2
     assert "larger than 64 bytes" in result.output
+
+
+def test_full_verify_catches_a_rewritten_entry(runner: CliRunner, tmp_path: Path) -> None:
+    many = [dict(ENTRIES[1], subject=f"pkg:npm/p{i}@1.0.0") for i in range(13)]
+    _, cp = _append(runner, tmp_path, many, "many.json")
+    ok = runner.invoke(app, ["log", "verify", cp, "--full"])
+    assert ok.exit_code == 0, ok.output
+    assert "all 13 entries checked" in ok.stdout
+    forged = (
+        b'{"data":{"decision":"allow"},"kind":"policy-decision","subject":"x",'
+        b'"timestamp":"2026-11-22T03:00:00.000000Z"}'
+    )
+    engine = create_engine(f"sqlite:///{tmp_path / 'data' / 'stockade.db'}")
+    with engine.begin() as conn:
+        conn.execute(
+            text("UPDATE log_entry SET body = :body, leaf_hash = :leaf WHERE idx = 6"),
+            {"body": forged.decode(), "leaf": merkle.leaf_hash(forged)},
+        )
+    engine.dispose()
+    quick = runner.invoke(app, ["log", "verify", cp])
+    assert quick.exit_code == 0  # the stored nodes still give the signed root
+    full = runner.invoke(app, ["log", "verify", cp, "--full"])
+    assert full.exit_code == 1
+    assert "another root" in full.output

@@ -206,3 +206,32 @@ def test_bad_entries_are_refused() -> None:
         b'{"data":{},"kind":"attestation","subject":"sha256:ab",'
         b'"timestamp":"2026-11-22T03:00:00.000000Z"}'
     )
+
+
+def test_audit_recomputes_the_root_from_the_entries(log: LogStore, db: Database) -> None:  # noqa: F811
+    log.append_many(_entries(0, 45))
+    head = log.head()
+    assert log.audit(chunk=7) == head
+    assert log.audit(20, chunk=7).root_hash == log.root(20)
+    forged = LogEntry("policy-decision", "pkg:pypi/evil@1.0", {"decision": "allow"}, WHEN)
+    with db.session() as session:  # body and leaf rewritten: the nodes still give the old root
+        session.execute(
+            update(LogEntryRow)
+            .where(LogEntryRow.idx == 30)
+            .values(body=forged.body().decode(), leaf_hash=merkle.leaf_hash(forged.body()))
+        )
+    assert log.root() == head.root_hash
+    assert log.audit(chunk=7).root_hash != head.root_hash
+    assert log.audit(30).root_hash == log.root(30)  # the prefix before it is intact
+    with db.session() as session:
+        session.execute(text("DELETE FROM log_entry WHERE idx >= 40"))
+    with pytest.raises(merkle.ProofError, match="entry 40 is missing"):
+        log.audit(chunk=100)
+    with db.session() as session:
+        session.execute(update(LogEntryRow).where(LogEntryRow.idx == 3).values(body="{}"))
+    with pytest.raises(merkle.ProofError, match="entry 3 was altered"):
+        log.audit(chunk=7)
+    with db.session() as session:
+        session.execute(text("DELETE FROM log_entry WHERE idx = 2"))
+    with pytest.raises(merkle.ProofError, match="entry 2 is missing"):
+        log.audit(chunk=7)
