@@ -292,9 +292,9 @@ def _markdown(report: dict[str, Any]) -> str:
         )
     lines += [
         "",
-        f"Load average (1 min) when the run started: {report['environment']['load']}; the "
-        "machine was shared with other work, which shows in the p95 column more than in the "
-        "medians: the p95 jumps between sizes do not follow the size.",
+        f"Load average (1 min) when the run started: {report['environment']['load']} on "
+        f"{report['environment']['cpus']} CPUs shared with other work; the tail (p95) is the "
+        "figure that load moves most.",
         "",
         "Nodes read: the most stored hashes (complete subtrees and leaves) one proof needed, "
         "plus the old root's nodes for consistency; it grows with log2 of the size, and each "
