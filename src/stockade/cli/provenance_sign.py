@@ -338,6 +338,12 @@ def register(app: typer.Typer) -> None:
         token: Annotated[str | None, TOKEN_OPTION] = None,
         staging: Annotated[bool, STAGING_OPTION] = False,
         trust_config: Annotated[Path | None, TRUST_OPTION] = None,
+        log: Annotated[
+            bool,
+            typer.Option(
+                "--log/--no-log", help="Record the attestation in the tamper-evident log."
+            ),
+        ] = True,
     ) -> None:
         """Sign an in-toto statement about a file (a DSSE envelope in a Sigstore bundle)."""
         from stockade.provenance.sign import (
@@ -376,6 +382,9 @@ def register(app: typer.Typer) -> None:
         err_console.print(
             f"Wrote {target} ({statement.predicate_type})", soft_wrap=True, highlight=False
         )
+        if log:
+            index = _record_attestation(statement, target, text, keyless=key is None)
+            err_console.print(f"Recorded in the log at index {index}", highlight=False)
 
     @app.command("sbom")
     @_handle_errors
@@ -413,6 +422,30 @@ def register(app: typer.Typer) -> None:
         else:
             _write(output, text)
             err_console.print(f"Wrote {output}", soft_wrap=True, highlight=False)
+
+
+def _record_attestation(statement: Any, bundle: Path, text: str, *, keyless: bool) -> int:
+    """Append an ``attestation`` entry for a signed statement to the log; its index."""
+    import hashlib
+
+    from stockade.store.db import Database
+    from stockade.store.log import LogEntry, LogStore
+
+    first = statement.subjects[0]
+    digest = first.digest.get("sha256")
+    entry = LogEntry(
+        kind="attestation",
+        subject=f"sha256:{digest}" if digest else first.name,
+        data={
+            "predicate_type": statement.predicate_type,
+            "subjects": [s.to_dict() for s in statement.subjects],
+            "bundle": bundle.name,
+            "bundle_sha256": hashlib.sha256(text.encode()).hexdigest(),
+            "signer": "keyless" if keyless else "key",
+        },
+    )
+    with Database.open() as db:
+        return LogStore(db).append(entry).first_index
 
 
 @dataclass(frozen=True, slots=True)

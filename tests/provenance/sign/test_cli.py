@@ -378,3 +378,47 @@ def test_keygen_asks_for_the_password_on_a_terminal(
     )
     assert signed.exit_code == 0, signed.output
     assert artifact.with_name("a.txt.sigstore.json").is_file()
+
+
+def test_attestations_are_recorded_in_the_log(keys: Path, artifact: Path, tmp_path: Path) -> None:
+    key = str(keys.with_name("release.key"))
+    bundle = tmp_path / "slsa.json"
+    result = run(
+        "attest",
+        str(artifact),
+        "--slsa",
+        "--builder-id",
+        "https://ci.example.test/runner",
+        "--key",
+        key,
+        "-o",
+        str(bundle),
+    )
+    assert result.exit_code == 0, result.output
+    assert "Recorded in the log at index 0" in result.stderr
+    proof = run("log", "prove", "--index", "0")
+    assert proof.exit_code == 0, proof.output
+    assert json.loads(proof.stdout)["tree_size"] == 1
+    from stockade.store.db import Database
+    from stockade.store.log import LogStore
+
+    with Database.open() as db:
+        entry = LogStore(db).entry(0).entry_json()
+    digest = hashlib.sha256(artifact.read_bytes()).hexdigest()
+    assert entry["kind"] == "attestation"
+    assert entry["subject"] == f"sha256:{digest}"
+    assert entry["data"]["predicate_type"] == "https://slsa.dev/provenance/v1"
+    assert entry["data"]["bundle_sha256"] == hashlib.sha256(bundle.read_bytes()).hexdigest()
+    skipped = run(
+        "attest",
+        str(artifact),
+        "--slsa",
+        "--builder-id",
+        "https://ci.example.test/runner",
+        "--key",
+        key,
+        "-o",
+        str(bundle),
+        "--no-log",
+    )
+    assert skipped.exit_code == 0 and "Recorded" not in skipped.stderr
