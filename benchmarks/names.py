@@ -17,7 +17,10 @@ Measures :class:`stockade.scoring.names.NameChecker` with its default policy, an
 - **false flags** on the popular names themselves (15,000 PyPI projects and 17,338 npm
   high-impact packages, each checked with its own figure from the list) and on a long tail of
   legitimate PyPI projects outside the list (the packages of the PYSEC advisories in
-  ``../shared/data/osv/pysec``, checked as unknown: no figure, not established);
+  ``../shared/data/osv/pysec``, checked as unknown: no figure, not established) and, when a
+  registry package list is given (``--sample npm=FILE``, ``--sample PyPI=FILE``: names in the
+  first tab-separated column), on a sample of the registry's names outside the popular list
+  (mostly legitimate: how often a new package would be warned about);
 - **time** per name (median, p95) over every name checked, and the time to build a checker;
 - a **sweep** of policies (target-set size, popularity ratio) behind the defaults.
 """
@@ -56,6 +59,8 @@ MEDIAN_TARGET_MS = 1.0
 ORACLE_TOP = 1000
 LISTED = 50
 """How many misses the results list per set."""
+SAMPLE = 50_000
+"""How many names of a registry package list are checked (every n-th name, in order)."""
 
 # --- ground truth A: records that name the imitated package -------------------------------------
 
@@ -257,8 +262,10 @@ def evaluate(
     truth_a: Sequence[tuple[Record, str]],
     oracles: Mapping[Ecosystem, Oracle],
     tail: Sequence[str],
+    samples: Mapping[Ecosystem, Sequence[str]] | None = None,
 ) -> dict[str, Any]:
-    """Recall on A and B, false flags on the popular lists and the long tail, timing."""
+    """Recall on A and B, false flags on the popular lists, the long tail and the registry
+    samples, timing."""
     seconds: list[float] = []
     report: dict[str, Any] = {}
 
@@ -377,6 +384,12 @@ def evaluate(
             "list": hits,
         }
 
+    report["samples"] = {}
+    for eco, sample in (samples or {}).items():
+        timed = run(checkers[eco], sample)
+        seconds += timed.seconds
+        report["samples"][eco.value] = sample_report(sample, timed.matches)
+
     ordered = sorted(seconds)
     report["timing"] = {
         "names": len(seconds),
@@ -388,6 +401,30 @@ def evaluate(
     return report
 
 
+def sample_report(names: Sequence[str], matches: Sequence[list[NameMatch]]) -> dict[str, Any]:
+    """Flags on a registry sample, by technique, and the popular names most often found in
+    plain combinations (weak combosquats), with examples."""
+    flagged = [(n, m) for n, m in zip(names, matches, strict=True) if m]
+    combos = [(n, m[0]) for n, m in flagged if m[0].technique == "combosquat"]
+    weak_combos = [(n, m) for n, m in combos if m.strength == "weak"]
+    by_target = Counter(m.target for _, m in weak_combos)
+    examples: dict[str, list[str]] = {}
+    for n, m in weak_combos:
+        if len(examples.setdefault(m.target, [])) < 3:
+            examples[m.target].append(n)
+    return {
+        "names": len(names),
+        "flagged": len(flagged),
+        "strong": sum(1 for _, m in flagged if m[0].strength == "strong"),
+        "rate": _rate(len(flagged), len(names)),
+        "weak_combos": len(weak_combos),
+        "by_technique": dict(Counter(m[0].technique for _, m in flagged).most_common()),
+        "combo_targets": [
+            {"target": t, "names": k, "examples": examples[t]} for t, k in by_target.most_common(15)
+        ],
+    }
+
+
 def long_tail(shared: Path, popular: PopularNames) -> list[str]:
     """PyPI projects with PYSEC advisories that are not in the popular list."""
     folder = shared / "osv" / "pysec" / "vulns"
@@ -397,13 +434,34 @@ def long_tail(shared: Path, popular: PopularNames) -> list[str]:
     return sorted(n for n in names if n not in popular)
 
 
+def registry_sample(
+    path: Path, popular: PopularNames, exclude: Iterable[str], size: int = SAMPLE
+) -> list[str]:
+    """Every n-th name (normalised, sorted) of a registry package list (one package a line,
+    the name in the first tab-separated column, an optional ``name`` header) that is neither
+    popular nor in ``exclude``, for at most ``size`` names."""
+    skip = set(exclude)
+    names: set[str] = set()
+    with path.open(encoding="utf-8") as f:
+        for line in f:
+            raw = line.split("\t", 1)[0].strip()
+            if not raw or raw == "name":
+                continue
+            name = popular.normalize(raw)
+            if name and name not in popular and name not in skip:
+                names.add(name)
+    ordered = sorted(names)
+    step = max(1, -(-len(ordered) // size))
+    return ordered[::step]
+
+
 def _rate(part: int, whole: int) -> float:
     return round(part / whole, 4) if whole else 0.0
 
 
 # --- the sweep ----------------------------------------------------------------------------------
 
-SWEEP: tuple[tuple[str, dict[str, int | None]], ...] = (
+SWEEP: tuple[tuple[str, dict[str, int | bool | None]], ...] = (
     ("targets 1000", {"targets": 1000}),
     ("targets 5000", {"targets": 5000}),
     ("strong_min 100000", {"strong_min": 100_000}),
@@ -413,6 +471,10 @@ SWEEP: tuple[tuple[str, dict[str, int | None]], ...] = (
     ("ratio 300", {"ratio": 300}),
     ("ratio 1000", {"ratio": 1000}),
     ("ratio 10000", {"ratio": 10000}),
+    ("combo_top 0 (no plain combinations)", {"combo_top": 0}),
+    ("combo_top 300", {"combo_top": 300}),
+    ("combo_top 3000", {"combo_top": 3000}),
+    ("conventions off", {"conventions": False}),
 )
 """Policies compared with the default (one field changed at a time)."""
 
@@ -435,6 +497,9 @@ def summary(report: Mapping[str, Any]) -> dict[str, Any]:
     if "long_tail" in report:
         out["long_tail"] = report["long_tail"]["rate"]
         out["long_tail_strong"] = report["long_tail"]["strong"]
+    for eco, sample in report.get("samples", {}).items():
+        out[f"sample_{eco.lower()}"] = sample["rate"]
+        out[f"sample_{eco.lower()}_strong"] = sample["strong"]
     return out
 
 
@@ -452,7 +517,7 @@ def render(report: Mapping[str, Any]) -> str:
         "the ones shipped in `src/stockade/scoring/data` (see their headers), the malicious "
         "packages those of `../shared/data/osv/malicious` (records published before 2025).",
         "",
-        f"Policy (defaults of `stockade.scoring.names.Policy`): {_policy_text(policy)}.",
+        f"Policy (defaults of `stockade.scoring.names.Policy`): {policy_text(policy)}.",
         "",
         "## Summary",
         "",
@@ -478,6 +543,13 @@ def render(report: Mapping[str, Any]) -> str:
         lines.append(
             f"| flags, PyPI long tail (PYSEC projects outside the list, as unknown) | "
             f"{t['flagged']}/{t['names']} = {t['rate']:.1%} ({t['strong']} strong) | (reported) |"
+        )
+    for eco, sample in report.get("samples", {}).items():
+        lines.append(
+            f"| flags, {eco} registry sample (names outside the list, as unknown) | "
+            f"{sample['flagged']:,}/{sample['names']:,} = {sample['rate']:.1%} "
+            f"({sample['strong']:,} strong, {sample['weak_combos']:,} weak combinations) "
+            "| (reported) |"
         )
     tm = report["timing"]
     lines += [
@@ -553,6 +625,7 @@ def render(report: Mapping[str, Any]) -> str:
             for h in t["list"]
         ] or ["- none"]
         lines.append("")
+    lines += _sample_lines(report)
     lines += [
         "## Policy sweep",
         "",
@@ -560,8 +633,9 @@ def render(report: Mapping[str, Any]) -> str:
         "malicious name flagged, inside the oracle or not.",
         "",
         "| policy | recall A | recall B PyPI | recall B npm | malicious flagged (strong) "
-        "| false flags PyPI | false flags npm | long tail (strong) | median ms |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| false flags PyPI | false flags npm | long tail (strong) | sample PyPI | sample npm "
+        "| median ms |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for label, s in report["sweep"].items():
         lines.append(
@@ -569,7 +643,7 @@ def render(report: Mapping[str, Any]) -> str:
             f"{s['recall_b_npm']:.1%} | {s['flagged_malicious']} ({s['strong_malicious']}) | "
             f"{s['false_flags_pypi']:.2%} | {s['false_flags_npm']:.2%} | "
             f"{s.get('long_tail', 0.0):.1%} ({s.get('long_tail_strong', 0)}) | "
-            f"{s['median_ms']:.3f} |"
+            f"{_maybe(s, 'sample_pypi')} | {_maybe(s, 'sample_npm')} | {s['median_ms']:.3f} |"
         )
     lines.append("")
     return "\n".join(lines)
@@ -578,12 +652,14 @@ def render(report: Mapping[str, Any]) -> str:
 def _notes(report: Mapping[str, Any]) -> list[str]:
     """How to read the figures, and why the policy is what it is."""
     sweep = report["sweep"]
-    b_npm = report["recall_b"]["npm"]
-    combo = b_npm["by_rule"]["combo"]
     tail = report.get("long_tail", {"names": 0, "flagged": 0, "strong": 0})
 
     def row(label: str, key: str) -> Any:
         return sweep.get(label, {}).get(key, "n/a")
+
+    def pct(label: str, key: str, digits: int = 1) -> str:
+        value = sweep.get(label, {}).get(key)
+        return "n/a" if value is None else f"{value:.{digits}%}"
 
     return [
         "## Reading the results",
@@ -593,16 +669,16 @@ def _notes(report: Mapping[str, Any]) -> list[str]:
         f"1,000 or 5,000 names only, {row('targets 1000', 'flagged_malicious')} or "
         f"{row('targets 5000', 'flagged_malicious')} malicious names are flagged instead of "
         f"{row('default', 'flagged_malicious')}, for long-tail flags of "
-        f"{row('targets 1000', 'long_tail'):.1%} or {row('targets 5000', 'long_tail'):.1%} "
-        f"instead of {row('default', 'long_tail'):.1%}.",
+        f"{pct('targets 1000', 'long_tail')} or {pct('targets 5000', 'long_tail')} "
+        f"instead of {pct('default', 'long_tail')}.",
         "- **Ratio 3,000.** Without the ratio, "
-        f"{row('ratio 0 (off)', 'false_flags_pypi'):.1%} of the popular PyPI names resemble a "
+        f"{pct('ratio 0 (off)', 'false_flags_pypi')} of the popular PyPI names resemble a "
         "more popular one (`boto`, `attr`, `grequests`, `pyyml` ...); 1,000 already meets the "
-        f"0.5% target ({row('ratio 1000', 'false_flags_pypi'):.2%}), 3,000 leaves the names "
+        f"0.5% target ({pct('ratio 1000', 'false_flags_pypi', 2)}), 3,000 leaves the names "
         "listed below. No malicious name is in the lists, so the ratio costs no recall here.",
         "- **npm false flags are nil by construction**: the npm figures derive from ranks and "
         "span only 1:420, less than the ratio, so no high-impact package can imitate another; "
-        f"with the ratio off, {row('ratio 0 (off)', 'false_flags_npm'):.1%} of them resemble "
+        f"with the ratio off, {pct('ratio 0 (off)', 'false_flags_npm')} of them resemble "
         "a more popular one.",
         f"- **Strong only for targets with 1,000,000 downloads in 30 days or more** (about the "
         "top 4,500 PyPI projects, every npm high-impact package): matches against rarer "
@@ -610,14 +686,7 @@ def _notes(report: Mapping[str, Any]) -> list[str]:
         f"{row('default', 'strong_malicious')}; strong long-tail flags: "
         f"{row('default', 'long_tail_strong')} (with 100,000: "
         f"{row('strong_min 100000', 'long_tail_strong')}).",
-        f"- **npm recall B is low because of the combo rule**: {combo['names']} of the "
-        f"{b_npm['oracle_names']} npm names the oracle counts are a top name plus one word, "
-        f"and the checker flags {combo['flagged']} of them. Most are dependency-confusion "
-        "names of internal packages built on namespace words (`axios-`, `express-`, `react-`, "
-        "`buffer-`, `eslint-config-`): flagging a popular namespace plus any word would flag "
-        "every plugin of the ecosystem, so the checker only flags such combinations with a "
-        "lure word (`-secure`, `-official`, `selfbot` ...) or for top names that are not "
-        f"namespaces. Without the combo rule npm recall B is {b_npm['rate_without_combo']:.1%}.",
+        *_combination_notes(report),
         f"- **Long tail**: {tail['flagged']} of {tail['names']} legitimate PyPI projects outside "
         f"the list resemble a popular name when checked without any history; "
         f"{tail['strong']} strongly. In a trust report most of them are established (first "
@@ -625,15 +694,113 @@ def _notes(report: Mapping[str, Any]) -> list[str]:
         "strong ones (`cobbler`/`cobble`, `pyshop`/`pyshp` ...) are the residual cost.",
         "- **Recall A's miss**: `ascii2text` impersonates `art` by what it does, not by its "
         "name; no name rule can see it.",
-        "- **Known limits**: a namespace word plus another word (`loadyaml` for `pyyaml`, "
-        "`axios-proxy`), two edits that change the first letter (`rensoflow`), and one edit on "
-        "a 4-letter name other than a swap, a neighbouring key or a doubled letter (`lors` "
-        "for `cors`).",
+        "- **Known limits**: a popular name combined in a scoped name (`@buffer-mono/png-export`) "
+        "or in the shape of an extension (`react-fixtures`, `fastapi-https`), two edits that "
+        "change the first letter (`rensoflow`), and one edit on a 4-letter name other than a "
+        "swap, a neighbouring key or a doubled letter (`lors` for `cors`).",
     ]
 
 
-def _policy_text(policy: Mapping[str, int | None]) -> str:
-    return ", ".join(f"{k} = {'all' if v is None else f'{v:,}'}" for k, v in policy.items())
+def _combination_notes(report: Mapping[str, Any]) -> list[str]:
+    """Why plain combinations are weak, and what the plugin conventions cost and save."""
+    sweep = report["sweep"]
+    b = report["recall_b"]
+    npm, combo = b["npm"], b["npm"]["by_rule"]["combo"]
+    none = sweep.get("combo_top 0 (no plain combinations)", {})
+    off = sweep.get("conventions off", {})
+    default = sweep.get("default", {})
+    lines = [
+        "- **Plain combinations are weak matches.** A popular name plus other words without a "
+        "lure word (`axios-proxy`, `express-blackbox`, `eslint-config-mattermost`, "
+        f"`buffervelocity`) is the shape of {combo['names']} of the {npm['oracle_names']} "
+        "malicious npm names the oracle counts, mostly dependency-confusion names of internal "
+        f"packages built on a popular name; the checker flags {combo['flagged']} of them. "
+        "Such a match is a warning on a new package (score 7, no cap) and nothing on an "
+        "established one. Only the top 1,000 names count, only in unscoped names, and the "
+        "popular name must lead or end the name when more than two words are added."
+    ]
+    if none:
+        lines[0] += (
+            f" Without them (`combo_top 0`) recall B would be {none['recall_b_npm']:.1%} on npm "
+            f"and {none['recall_b_pypi']:.1%} on PyPI"
+            + (
+                f", and the registry samples' flags {_maybe(none, 'sample_npm')} (npm) and "
+                f"{_maybe(none, 'sample_pypi')} (PyPI) instead of "
+                f"{_maybe(default, 'sample_npm')} and {_maybe(default, 'sample_pypi')}"
+                if "sample_npm" in none and "sample_pypi" in none
+                else ""
+            )
+            + "."
+        )
+    text = (
+        "- **Extension shapes are left alone**: a plain combination in the shape of an "
+        "extension (`django-x`, `pytest-x`, `react-x`, `rollup-plugin-x`, `x-webpack-plugin`; "
+        "`PLUGIN_PREFIXES` and `PLUGIN_SUFFIXES` in `stockade.scoring.names.words`) is not "
+        "flagged: these are the prefixes under which a registry list holds about 50 legitimate "
+        "names or more for each malicious one. `eslint-config-` and `eslint-plugin-` stay "
+        "flagged: they are the most common shape of the malicious npm names (company lint "
+        "configurations published for dependency confusion)."
+    )
+    if off:
+        text += (
+            f" With every shape flagged (`conventions off`) npm recall B would be "
+            f"{off['recall_b_npm']:.1%} (PyPI {off['recall_b_pypi']:.1%})"
+            + (
+                f" for registry-sample flags of {_maybe(off, 'sample_npm')} (npm) and "
+                f"{_maybe(off, 'sample_pypi')} (PyPI)"
+                if "sample_npm" in off and "sample_pypi" in off
+                else ""
+            )
+            + "."
+        )
+    return [*lines, text]
+
+
+def _sample_lines(report: Mapping[str, Any]) -> list[str]:
+    """The registry samples: flags by technique, and the popular names most often combined."""
+    samples = report.get("samples", {})
+    if not samples:
+        return []
+    lines = [
+        "## Registry samples",
+        "",
+        "Names of the registry package lists given with `--sample` (every n-th name outside the "
+        "popular list and the malicious records), checked as unknown (no figure, not "
+        "established): how often a new package would get a warning. In a trust "
+        "report an established package (first release over 2 years ago, 10 releases or more) "
+        "keeps only the strong matches.",
+        "",
+    ]
+    for eco, sample in samples.items():
+        techniques = ", ".join(f"{k} {v:,}" for k, v in sample["by_technique"].items())
+        targets = ", ".join(
+            f"`{t['target']}` {t['names']} (`{'`, `'.join(t['examples'])}`)"
+            for t in sample["combo_targets"]
+        )
+        lines += [
+            f"**{eco}** ({sample['flagged']:,} of {sample['names']:,} flagged, "
+            f"{sample['strong']:,} strongly). First match by technique: {techniques}.",
+            "",
+            f"Popular names most often in weak combinations: {targets or 'none'}.",
+            "",
+        ]
+    return lines
+
+
+def _maybe(summary: Mapping[str, Any], key: str) -> str:
+    value = summary.get(key)
+    return "" if value is None else f"{value:.1%} ({summary.get(key + '_strong', 0):,} strong)"
+
+
+def policy_text(policy: Mapping[str, int | bool | None]) -> str:
+    """A policy's fields in words (``targets = all, ratio = 3,000, conventions = true``)."""
+
+    def shown(v: int | bool | None) -> str:
+        if v is None:
+            return "all"
+        return str(v).lower() if isinstance(v, bool) else f"{v:,}"
+
+    return ", ".join(f"{k} = {shown(v)}" for k, v in policy.items())
 
 
 def _oracle_text() -> str:
@@ -662,6 +829,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--no-sweep", action="store_true", help="only the default policy")
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
+    parser.add_argument(
+        "--sample",
+        action="append",
+        default=[],
+        metavar="ECOSYSTEM=FILE",
+        help="a registry package list (PyPI or npm; names in the first tab-separated column) "
+        f"whose names outside the popular list are checked ({SAMPLE:,} at most)",
+    )
     args = parser.parse_args(argv)
     if not (SHARED / "osv" / "malicious").is_dir():
         raise SystemExit(f"shared data not found at {SHARED}; set STOCKADE_SHARED_DATA")
@@ -671,10 +846,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     truth_a, left_out = ground_truth_a(SHARED, records, popular)
     oracles = {eco: Oracle(names) for eco, names in popular.items()}
     tail = long_tail(SHARED, popular[Ecosystem.PYPI])
+    samples: dict[Ecosystem, list[str]] = {}
+    for given in args.sample:
+        eco_name, _, file = given.partition("=")
+        eco = Ecosystem(eco_name)
+        known = {r.name for r in records if r.ecosystem is eco}
+        samples[eco] = registry_sample(Path(file), popular[eco], known)
 
     policy = Policy()
     checkers, build_s = build(policy)
-    report = evaluate(checkers, records, truth_a, oracles, tail)
+    report = evaluate(checkers, records, truth_a, oracles, tail, samples)
     report["date"] = datetime.now(UTC).date().isoformat()
     report["policy"] = policy.to_json()
     report["build_s"] = round(build_s, 3)
@@ -683,7 +864,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.no_sweep:
         for label, change in SWEEP:
             variant, _ = build(replace(policy, **cast(dict[str, Any], change)))
-            report["sweep"][label] = summary(evaluate(variant, records, truth_a, oracles, tail))
+            result = evaluate(variant, records, truth_a, oracles, tail, samples)
+            report["sweep"][label] = summary(result)
             print(f"sweep {label}: {report['sweep'][label]}", file=sys.stderr)
 
     RESULTS.mkdir(parents=True, exist_ok=True)

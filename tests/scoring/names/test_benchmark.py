@@ -8,9 +8,17 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.names import Oracle, ground_truth_a, malicious, named_target
+from benchmarks.names import (
+    Oracle,
+    ground_truth_a,
+    malicious,
+    named_target,
+    policy_text,
+    registry_sample,
+    sample_report,
+)
 from stockade.ecosystems.interface import Ecosystem
-from stockade.scoring.names import PopularNames
+from stockade.scoring.names import NameChecker, Policy, PopularNames
 
 
 @pytest.mark.parametrize(
@@ -104,3 +112,40 @@ def test_ground_truth_a_reads_the_records(tmp_path: Path) -> None:
     assert left_out == [
         {"package": "PyPI/zlibsrc", "named": "zlib", "why": "not in the popular list"}
     ]
+
+
+def test_registry_sample_keeps_unknown_names(tmp_path: Path) -> None:
+    listing = tmp_path / "pypi.tsv"
+    listing.write_text(
+        "name\tversion\tmonth\n"
+        "Requests\t2.32.3\t2024-05\n"  # popular
+        "Fabrice\t0.1\t2024-01\n"  # malicious, left out by the caller
+        "Zope.Interface_Tools\t1.0\t2019-02\n"
+        "zope-interface-tools\t1.0\t2019-02\n"  # the same name, normalised
+        "alpha\t1\t2020-01\n"
+        "beta\t1\t2020-01\n"
+        "gamma\t1\t2020-01\n"
+        "\n"
+    )
+    popular = PopularNames(Ecosystem.PYPI, [("requests", 1000)])
+    names = registry_sample(listing, popular, {"fabrice"})
+    assert names == ["alpha", "beta", "gamma", "zope-interface-tools"]
+    assert registry_sample(listing, popular, {"fabrice"}, size=2) == ["alpha", "gamma"]
+
+
+def test_sample_report_counts_weak_combinations() -> None:
+    popular = PopularNames(Ecosystem.NPM, [("express", 10_000_000), ("lodash", 9_000_000)])
+    checker = NameChecker(Ecosystem.NPM, popular, Policy())
+    names = ["express-blackbox", "lodahs", "frobnicator", "acme-express"]
+    report = sample_report(names, [checker.imitations(n) for n in names])
+    assert (report["names"], report["flagged"], report["strong"]) == (4, 3, 1)
+    assert report["weak_combos"] == 2
+    assert report["by_technique"] == {"combosquat": 2, "edit-distance": 1}
+    assert report["combo_targets"] == [
+        {"target": "express", "names": 2, "examples": ["express-blackbox", "acme-express"]}
+    ]
+
+
+def test_policy_text() -> None:
+    text = policy_text(Policy().to_json())
+    assert "targets = all" in text and "ratio = 3,000" in text and "conventions = true" in text
