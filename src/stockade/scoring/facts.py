@@ -156,26 +156,37 @@ def _history_row(info: VersionInfo) -> list[Any]:
 
 
 def _from_history_row(ecosystem: Ecosystem, name: str, row: Any) -> VersionInfo:
-    if not isinstance(row, list) or len(row) != 7 or not isinstance(row[0], str):
+    # Hot: called once per stored version when facts load (thousands per second), so it
+    # builds VersionInfo positionally and shares the provenance refs of each kind.
+    if type(row) is not list or len(row) != 7 or type(row[0]) is not str:
         raise ValueError(f"malformed stored facts: history row {row!r}")
     version, released, yanked, reason, deprecated, provenance, publisher = row
-    when = datetime.fromisoformat(released) if isinstance(released, str) else None
-    if when is not None and when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    refs = (
-        None if provenance is None else tuple(ProvenanceRef(kind=str(kind)) for kind in provenance)
-    )
+    when = None
+    if released is not None:
+        when = datetime.fromisoformat(released)
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+    refs = None if provenance is None else tuple(_ref(kind) for kind in provenance)
     return VersionInfo(
-        ecosystem=ecosystem,
-        name=name,
-        version=version,
-        released=when,
-        yanked=bool(yanked),
-        yanked_reason=reason if isinstance(reason, str) else None,
-        deprecated=deprecated if isinstance(deprecated, str) else None,
-        provenance=refs,
-        published_by=publisher if isinstance(publisher, str) else None,
+        ecosystem,
+        name,
+        version,
+        when,
+        (),
+        None,
+        None,
+        None,
+        yanked is True,
+        reason if type(reason) is str else None,
+        deprecated if type(deprecated) is str else None,
+        refs,
+        publisher if type(publisher) is str else None,
     )
+
+
+@cache
+def _ref(kind: str) -> ProvenanceRef:
+    return ProvenanceRef(kind=str(kind))
 
 
 @cache

@@ -32,6 +32,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from stockade.ecosystems.interface import Ecosystem
+from stockade.scoring.components._common import published
 from stockade.scoring.facts import PackageFacts
 from stockade.scoring.model import (
     Component,
@@ -136,11 +137,7 @@ def _history(facts: PackageFacts) -> tuple[float, int] | None:
     if facts.package is None:
         return None
     as_of = _aware(facts.as_of)
-    dates = [
-        _aware(v.released)
-        for v in facts.package.versions.values()
-        if v.released is not None and _aware(v.released) <= as_of
-    ]
+    dates = [dated.when for dated in published(facts)]  # shared with maintenance (cached)
     if facts.package.created is not None and _aware(facts.package.created) <= as_of:
         dates.append(_aware(facts.package.created))
         first = min(dates)
