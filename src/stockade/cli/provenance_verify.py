@@ -7,7 +7,7 @@ import io
 import json
 import logging
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -15,7 +15,9 @@ from rich.markup import escape
 from rich.table import Table
 
 from stockade.errors import StockadeError, VerificationFailed
-from stockade.provenance.bundles import Verification
+
+if TYPE_CHECKING:  # the verification stack (cryptography, sigstore) loads only for `verify`
+    from stockade.provenance.bundles import Verification
 
 _GITHUB_CLAIM_FLAGS = {
     "github_workflow_repository": "--certificate-github-workflow-repository",
