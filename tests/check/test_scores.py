@@ -107,3 +107,28 @@ async def test_scores_use_this_checks_findings_not_stale_ones(store: ScoreStore)
     judged = await scorer.scores([query], {query: [malicious]})
     assert judged[query].score == 0.0
     assert judged[query].flags[0] == "malicious"
+
+
+async def test_accepted_findings_do_not_lower_a_score(store: ScoreStore) -> None:
+    from dataclasses import replace
+
+    from stockade.intel.findings import Ignore
+
+    store.save_facts(stored("acme-widget"))
+    query = PackageQuery(Ecosystem.NPM, "acme-widget", "1.11.0")
+    scorer = DependencyScorer(store, now=NOW)
+    vulnerability = Finding(
+        id="GHSA-aaaa-bbbb-cccc",
+        aliases=(),
+        kind=FindingKind.VULNERABILITY,
+        summary="Prototype pollution in acme-widget",
+        severity=Severity.HIGH,
+        fixed_versions=("1.12.0",),
+    )
+    clean = (await scorer.scores([query], {}))[query]
+    active = (await scorer.scores([query], {query: [vulnerability]}))[query]
+    accepted = replace(vulnerability, ignored=Ignore(vulnerability.id, "not reachable"))
+    ignored = (await scorer.scores([query], {query: [accepted]}))[query]
+    assert active.score is not None and clean.score is not None
+    assert active.score < clean.score and "high-vulnerability" in active.flags
+    assert ignored == clean

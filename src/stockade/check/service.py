@@ -152,7 +152,7 @@ async def run_check(
             )
         )
     if scorer is not None:
-        await _attach_scores(report, graph, queries, records, scorer, progress)
+        await _attach_scores(report, graph, queries, scorer, progress)
     report.min_score = request.min_score
     return report
 
@@ -161,13 +161,15 @@ async def _attach_scores(
     report: Report,
     graph: DependencyGraph,
     queries: list[PackageQuery],
-    records: Mapping[PackageQuery, list[Vulnerability]],
     scorer: DependencyScorer,
     progress: Progress,
 ) -> None:
     progress.stage("Scoring dependencies", None)
+    # The findings this check made, ignores applied: an accepted finding does not lower a score.
     findings = {
-        q: build_findings(records.get(q, []), q.ecosystem, q.name, q.version) for q in queries
+        PackageQuery(Ecosystem(p.ecosystem), p.name, p.version): p.findings
+        for p in report.packages
+        if p.version is not None
     }
     scores = await scorer.scores(queries, findings)
     progress.advance()
