@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from stockade.cli.main import app
+from tests.cli.local_registry import LocalRegistry, serve
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "registry"
 ROUTES = {
@@ -22,49 +20,13 @@ ROUTES = {
 }
 
 
-class Handler(BaseHTTPRequestHandler):
-    requests: list[str] = []
-
-    def do_GET(self) -> None:
-        Handler.requests.append(self.path)
-        if self.path == "/pypi/broken/json":
-            self.send_response(500)
-            self.end_headers()
-            return
-        path = ROUTES.get(self.path)
-        if path is None:
-            self.send_response(404)
-            self.end_headers()
-            return
-        body = path.read_bytes()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
 @pytest.fixture
-def registry(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{server.server_address[1]}"
-    monkeypatch.setenv("PIP_INDEX_URL", f"{base}/simple")
-    monkeypatch.setenv("PIP_CONFIG_FILE", os.devnull)
-    monkeypatch.setenv("npm_config_registry", f"{base}/npm/")
-    monkeypatch.setenv("STOCKADE_OSV_API_URL", "http://127.0.0.1:9")
-    monkeypatch.setenv("STOCKADE_HTTP_RETRIES", "0")
-    Handler.requests = []
-    yield base
-    server.shutdown()
-    server.server_close()
+def registry(monkeypatch: pytest.MonkeyPatch) -> Iterator[LocalRegistry]:
+    with serve(LocalRegistry(ROUTES, {"/pypi/broken/json": 500}), monkeypatch) as served:
+        yield served
 
 
-def test_ranges_resolve_to_todays_versions(tmp_path: Path, registry: str) -> None:
+def test_ranges_resolve_to_todays_versions(tmp_path: Path, registry: LocalRegistry) -> None:
     project = tmp_path / "svc"
     project.mkdir()
     (project / "requirements.txt").write_text(
@@ -97,10 +59,10 @@ def test_ranges_resolve_to_todays_versions(tmp_path: Path, registry: str) -> Non
     assert "not known" in by_name["nosuchpkg"]["error"]
     assert any("resolved to the version that would install today" in n for n in report["notices"])
     # Pinned packages are never looked up.
-    assert not any("flask" in r for r in Handler.requests)
+    assert not any("flask" in r for r in registry.requests)
 
 
-def test_no_resolve_leaves_ranges_unresolved(tmp_path: Path, registry: str) -> None:
+def test_no_resolve_leaves_ranges_unresolved(tmp_path: Path, registry: LocalRegistry) -> None:
     (tmp_path / "requirements.txt").write_text("six>=1.10\n")
     out = tmp_path / "report.json"
     result = CliRunner().invoke(
@@ -109,4 +71,4 @@ def test_no_resolve_leaves_ranges_unresolved(tmp_path: Path, registry: str) -> N
     assert result.exit_code == 0, result.output
     [six] = json.loads(out.read_text())["packages"]
     assert six["version"] is None and six["resolution"] == "unresolved"
-    assert Handler.requests == []
+    assert registry.requests == []

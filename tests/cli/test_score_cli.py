@@ -4,16 +4,14 @@ registries served on 127.0.0.1 from recorded responses."""
 from __future__ import annotations
 
 import json
-import os
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from stockade.cli.main import app
+from tests.cli.local_registry import LocalRegistry, serve
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 REGISTRY = FIXTURES / "registry"
@@ -32,48 +30,10 @@ ROUTES = {
 }
 
 
-class Handler(BaseHTTPRequestHandler):
-    base = ""
-    requests: list[str] = []
-
-    def do_GET(self) -> None:
-        Handler.requests.append(self.path)
-        if self.path.startswith("/pypi/flaky/"):
-            self.send_response(503)
-            self.end_headers()
-            return
-        path = ROUTES.get(self.path)
-        if path is None:
-            self.send_response(404)
-            self.end_headers()
-            return
-        body = path.read_bytes().replace(b"https://pypi.test", self.base.encode())
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
 @pytest.fixture
-def registry(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{server.server_address[1]}"
-    Handler.base = base
-    Handler.requests = []
-    monkeypatch.setenv("PIP_INDEX_URL", f"{base}/simple")
-    monkeypatch.setenv("PIP_CONFIG_FILE", os.devnull)
-    monkeypatch.setenv("npm_config_registry", f"{base}/npm/")
-    monkeypatch.setenv("STOCKADE_OSV_API_URL", "http://127.0.0.1:9")
-    monkeypatch.setenv("STOCKADE_HTTP_RETRIES", "0")
-    yield base
-    server.shutdown()
-    server.server_close()
+def registry(monkeypatch: pytest.MonkeyPatch) -> Iterator[LocalRegistry]:
+    with serve(LocalRegistry(ROUTES, {"/pypi/flaky/": 503}), monkeypatch) as served:
+        yield served
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -86,7 +46,7 @@ def import_malicious_record() -> None:
     assert code == 0, err
 
 
-def test_score_json_contract(registry: str) -> None:
+def test_score_json_contract(registry: LocalRegistry) -> None:
     code, out, err = run("score", "requests", "--no-scan", "--format", "json", "--source", "local")
     assert code == 0, err
     data = json.loads(out)
@@ -109,7 +69,9 @@ def test_score_json_contract(registry: str) -> None:
     assert 1 <= len(data["reasons"]) <= 4
 
 
-def test_known_malicious_typosquat_scores_zero_and_suggests_the_original(registry: str) -> None:
+def test_known_malicious_typosquat_scores_zero_and_suggests_the_original(
+    registry: LocalRegistry,
+) -> None:
     import_malicious_record()
     code, out, err = run("score", "pkg:pypi/coloama@0.4.6", "--no-scan", "-f", "json")
     assert code == 1, err
@@ -123,7 +85,7 @@ def test_known_malicious_typosquat_scores_zero_and_suggests_the_original(registr
     assert "MAL-2023-1689" in data["reasons"][0]
 
 
-def test_unknown_name_exits_2_and_still_says_what_it_imitates(registry: str) -> None:
+def test_unknown_name_exits_2_and_still_says_what_it_imitates(registry: LocalRegistry) -> None:
     code, out, err = run("score", "reqeusts", "--no-scan", "-f", "json", "--source", "local")
     assert code == 2
     data = json.loads(out)
@@ -133,7 +95,7 @@ def test_unknown_name_exits_2_and_still_says_what_it_imitates(registry: str) -> 
     assert "does not know" in err
 
 
-def test_invalid_name_and_registry_error_exit_2(registry: str) -> None:
+def test_invalid_name_and_registry_error_exit_2(registry: LocalRegistry) -> None:
     code, _, err = run("score", "not a name", "--no-scan")
     assert code == 2
     assert "not a valid PyPI package name" in err
@@ -142,23 +104,25 @@ def test_invalid_name_and_registry_error_exit_2(registry: str) -> None:
     assert "registry error" in json.loads(out)["incomplete"][0]
 
 
-def test_table_shows_components_and_provenance_claim(registry: str) -> None:
+def test_table_shows_components_and_provenance_claim(registry: LocalRegistry) -> None:
     code, out, err = run("score", "sigstore", "--no-scan", "--source", "local")
     assert code == 0, err
     assert "pkg:pypi/sigstore@4.5.1" in out
     for name in ("malicious", "typosquatting", "provenance", "maintenance", "hygiene"):
         assert name in out
-    assert any(p.startswith("/integrity/sigstore/4.5.1/") for p in Handler.requests)
+    assert any(p.startswith("/integrity/sigstore/4.5.1/") for p in registry.requests)
 
 
-def test_npm_scoped_package_and_min_score(registry: str) -> None:
+def test_npm_scoped_package_and_min_score(registry: LocalRegistry) -> None:
     code, out, _ = run("score", "@sigstore/core", "-f", "json", "--no-scan", "--min-score", "9.9")
     data = json.loads(out)
     assert data["package"].startswith("pkg:npm/%40sigstore/core@")
     assert code == 1  # below the minimum asked for
 
 
-def test_ingest_resumes_and_check_shows_stored_scores(registry: str, tmp_path: Path) -> None:
+def test_ingest_resumes_and_check_shows_stored_scores(
+    registry: LocalRegistry, tmp_path: Path
+) -> None:
     listing = tmp_path / "packages.txt"
     listing.write_text("# popular\nrequests\nsix\npkg:npm/express\nnosuchpackage-xyz\n")
     code, _, err = run("ingest", str(listing), "--source", "local")
@@ -191,7 +155,7 @@ def test_ingest_rejects_a_bad_list_with_file_and_line(tmp_path: Path) -> None:
 
 
 def test_check_scores_fetches_missing_facts_and_names_the_weakest_link(
-    registry: str, tmp_path: Path
+    registry: LocalRegistry, tmp_path: Path
 ) -> None:
     project = tmp_path / "app"
     project.mkdir()
@@ -204,11 +168,11 @@ def test_check_scores_fetches_missing_facts_and_names_the_weakest_link(
     assert packages["coloama"]["score"] == 0.0
     assert packages["coloama"]["score_flags"][0] == "malicious"
     assert packages["requests"]["score"] is not None and packages["requests"]["score"] > 5
-    assert any(p.startswith("/pypi/coloama/") for p in Handler.requests)
+    assert any(p.startswith("/pypi/coloama/") for p in registry.requests)
     # The facts are kept: a later check without --scores shows the same scores offline.
-    Handler.requests = []
+    registry.requests.clear()
     code, out, _ = run("check", str(project), "-f", "json", "--fail-on", "none")
     assert json.loads(out)["packages"][0]["score"] is not None
-    assert Handler.requests == []
+    assert registry.requests == []
     code, out, _ = run("check", str(project), "--fail-on", "none")
     assert "Trust scores" in out and "coloama" in out

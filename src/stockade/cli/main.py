@@ -169,11 +169,7 @@ def check(
     to_terminal = output is None and sys.stdout.isatty()
     width = Console().width if to_terminal else 120
     text = formatter.render(report, color=to_terminal, width=width)
-    if output is None:
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
-    else:
-        write_atomic(output, text)
-        err_console.print(f"report written to {output}")
+    emit(text, output)
     if report.fails(threshold):
         raise typer.Exit(EXIT_FINDINGS)
 
@@ -211,6 +207,15 @@ def _dependency_scorer(clients: Any, fetch: bool) -> Any:
     if store is None:
         err_console.print(f"[dim]note:[/] scores are not kept: {escape(why or '')}")
     return DependencyScorer(store, Gatherer(registry_for=clients.registry, store=store))
+
+
+def emit(text: str, output: Path | None) -> None:
+    """A report to standard output (ending in a newline), or atomically to ``output``."""
+    if output is None:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    else:
+        write_atomic(output, text)
+        err_console.print(f"report written to {output}")
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -279,11 +284,7 @@ def scan(
         text = render_table(
             results, color=to_terminal, width=Console().width if to_terminal else 120
         )
-    if output is None:
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
-    else:
-        write_atomic(output, text)
-        err_console.print(f"report written to {output}")
+    emit(text, output)
     for result in results:
         if result.error:
             err_console.print(
@@ -368,11 +369,7 @@ def score(
         text = render_table(
             reports, color=to_terminal, width=Console().width if to_terminal else 120
         )
-    if output is None:
-        sys.stdout.write(text)
-    else:
-        write_atomic(output, text)
-        err_console.print(f"report written to {output}")
+    emit(text, output)
     for report in reports:
         if not report.known or report.score is None:
             why_not = "; ".join(report.incomplete) or "nothing could be scored"
